@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using MultiCodex.Control.Infrastructure.Storage;
+
+namespace MultiCodex.Control.Accounts;
+
+/// <summary>
+/// The only owner of account state. Reads are lock-free snapshots; every change is written to accounts.json
+/// (atomically) before it becomes visible or is acknowledged, so nothing acknowledged is ever lost.
+/// </summary>
+public sealed class AccountStore
+{
+    private readonly JsonFile<AccountsDocument> _file;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private ImmutableList<AccountRecord> _accounts;
+
+    public AccountStore(DataDirectory dataDirectory)
+    {
+        _file = new JsonFile<AccountsDocument>(dataDirectory.PathOf("accounts.json"), AccountsJsonContext.Default.AccountsDocument);
+        var document = _file.Load() ?? new AccountsDocument();
+        if (document.SchemaVersion > AccountsDocument.CurrentSchemaVersion)
+        {
+            throw new InvalidDataException(
+                $"{_file.Path} has schema version {document.SchemaVersion}, newer than this build understands ({AccountsDocument.CurrentSchemaVersion}).");
+        }
+        _accounts = [.. document.Accounts];
+    }
+
+    /// <summary>Raised after a change is on disk, with the accounts as they are now.</summary>
+    public event Action<IReadOnlyList<AccountRecord>>? Changed;
+
+    /// <summary>All accounts, in the order they were added.</summary>
+    public IReadOnlyList<AccountRecord> All => Volatile.Read(ref _accounts);
+
+    public AccountRecord? Find(string id) => All.FirstOrDefault(a => a.Id == id);
+
+    /// <summary>Adds the sign-in, or updates the account that already holds the same ChatGPT account and user.</summary>
+    public Task<(AccountRecord Account, bool Created)> UpsertAsync(AccountRecord candidate) =>
+        MutateAsync(accounts =>
+        {
+            var existing = accounts.FirstOrDefault(a =>
+                a.ChatGptAccountId == candidate.ChatGptAccountId && a.ChatGptUserId == candidate.ChatGptUserId);
+            if (existing is null)
+            {
+                return (accounts.Add(candidate), (candidate, true));
+            }
+            // A new sign-in replaces the tokens and identity, clears re-auth, and keeps the operator's settings.
+            var updated = existing with
+            {
+                Email = candidate.Email,
+                PlanType = candidate.PlanType ?? existing.PlanType,
+                Tokens = candidate.Tokens,
+                ReauthReason = null,
+                UpdatedAt = candidate.UpdatedAt,
+            };
+            return (accounts.Replace(existing, updated), (updated, false));
+        });
+
+    /// <summary>Applies <paramref name="change"/> to one account; returns null when the id is unknown.</summary>
+    public Task<AccountRecord?> UpdateAsync(string id, Func<AccountRecord, AccountRecord> change) =>
+        MutateAsync(accounts =>
+        {
+            var existing = accounts.FirstOrDefault(a => a.Id == id);
+            if (existing is null)
+            {
+                return (accounts, (AccountRecord?)null);
+            }
+            var updated = change(existing);
+            return ReferenceEquals(updated, existing) ? (accounts, existing) : (accounts.Replace(existing, updated), updated);
+        });
+
+    /// <summary>Removes an account; returns false when the id is unknown.</summary>
+    public Task<bool> DeleteAsync(string id) =>
+        MutateAsync(accounts =>
+        {
+            var existing = accounts.FirstOrDefault(a => a.Id == id);
+            return existing is null ? (accounts, false) : (accounts.Remove(existing), true);
+        });
+
+    public static string NewId() => "acc_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    private async Task<T> MutateAsync<T>(Func<ImmutableList<AccountRecord>, (ImmutableList<AccountRecord> Next, T Result)> change)
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            var (next, result) = change(_accounts);
+            if (ReferenceEquals(next, _accounts))
+            {
+                return result;
+            }
+            // Not cancellable: once a change starts it is either fully on disk and visible, or neither.
+            await _file.SaveAsync(new AccountsDocument { Accounts = next }, CancellationToken.None);
+            Volatile.Write(ref _accounts, next);
+            // Inside the gate so that listeners see changes in order; they must not block.
+            Changed?.Invoke(next);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+using Google.Protobuf.Reflection;
+using Google.Rpc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using MultiCodex.Control.Accounts;
+using MultiCodex.Control.Infrastructure;
+using MultiCodex.Control.Infrastructure.Grpc;
+using MultiCodex.Control.Infrastructure.Storage;
+
+namespace MultiCodex.Control;
+
+/// <summary>Composes the Control service; Program.cs runs it and tests start it on a free loopback port.</summary>
+public static class ControlApp
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        configure?.Invoke(builder);
+
+        builder.Services.AddOptions<ControlOptions>()
+            .Configure<IConfiguration>((options, config) => PublicEnvironment.Bind(config, options))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var options = new ControlOptions();
+        PublicEnvironment.Bind(builder.Configuration, options);
+
+        // One cleartext HTTP/2 port: native gRPC from the Edge, and everything the Edge forwards (REST, gRPC-Web).
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.WebHost.UseUrls(options.ListenUrl);
+        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DataDirectory>();
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<AdminTokenInterceptor>();
+            o.MaxReceiveMessageSize = (int)Math.Min(options.MaxRequestBodyBytes, int.MaxValue);
+        }).AddJsonTranscoding(o =>
+        {
+            o.JsonSettings.WriteInt64sAsStrings = true;
+            // Error details (ControlErrors) are packed in Any; REST needs their descriptors to write them.
+            o.TypeRegistry = TypeRegistry.FromMessages(ErrorInfo.Descriptor, BadRequest.Descriptor);
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
+            .AddCheck("accounts", () => HealthCheckResult.Healthy("accounts.json loaded"));
+        builder.Services.AddAccounts();
+
+        var app = builder.Build();
+        app.UseRequestSizeLimit();
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.MapGrpcService<AccountGrpcService>();
+        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService();
+
+        // Load accounts.json now, so that a damaged file stops the start with a message instead of a later 500.
+        _ = app.Services.GetRequiredService<AccountStore>();
+        return app;
+    }
+}

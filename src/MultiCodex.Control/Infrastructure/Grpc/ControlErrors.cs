@@ -1,0 +1,53 @@
+using System.Diagnostics.CodeAnalysis;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+
+namespace MultiCodex.Control.Infrastructure.Grpc;
+
+/// <summary>
+/// The one factory for the errors the gRPC services throw. Canonical codes map to HTTP statuses through
+/// JSON transcoding (NOT_FOUND → 404, INVALID_ARGUMENT → 400, UNAUTHENTICATED → 401, ALREADY_EXISTS → 409).
+/// Messages never contain tokens.
+/// </summary>
+internal static class ControlErrors
+{
+    private const string Domain = "multicodex.control";
+
+    [DoesNotReturn]
+    public static void AccountNotFound(string id) =>
+        throw NotFound("ACCOUNT_NOT_FOUND", $"No account has id '{id}'.");
+
+    [DoesNotReturn]
+    public static void FlowNotFound(string flowId) =>
+        throw NotFound("OAUTH_FLOW_NOT_FOUND", $"No sign-in flow has id '{flowId}'.");
+
+    [DoesNotReturn]
+    public static void InvalidArgument(string field, string message) =>
+        throw new global::Google.Rpc.Status
+        {
+            Code = (int)Code.InvalidArgument,
+            Message = message,
+            Details =
+            {
+                Any.Pack(new BadRequest { FieldViolations = { new BadRequest.Types.FieldViolation { Field = field, Description = message } } }),
+            },
+        }.ToRpcException();
+
+    [DoesNotReturn]
+    public static void FailedPrecondition(string reason, string message) =>
+        throw WithInfo(Code.FailedPrecondition, reason, message);
+
+    public static RpcException Unauthenticated(string message) =>
+        WithInfo(Code.Unauthenticated, "ADMIN_TOKEN_INVALID", message);
+
+    private static RpcException NotFound(string reason, string message) => WithInfo(Code.NotFound, reason, message);
+
+    private static RpcException WithInfo(Code code, string reason, string message) =>
+        new global::Google.Rpc.Status
+        {
+            Code = (int)code,
+            Message = message,
+            Details = { Any.Pack(new ErrorInfo { Reason = reason, Domain = Domain }) },
+        }.ToRpcException();
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace MultiCodex.Control.Infrastructure.Storage;
+
+/// <summary>Reads and atomically writes one versioned JSON document in the data folder.</summary>
+internal sealed class JsonFile<T>(string path, JsonTypeInfo<T> typeInfo) where T : class
+{
+    public string Path { get; } = path;
+
+    /// <summary>Loads the document, or returns null when the file does not exist yet.</summary>
+    /// <exception cref="InvalidDataException">The file exists but is not a valid document; it is left untouched.</exception>
+    public T? Load()
+    {
+        AtomicFile.DeleteLeftovers(Path);
+        if (!File.Exists(Path))
+        {
+            return null;
+        }
+        try
+        {
+            using var stream = File.OpenRead(Path);
+            return JsonSerializer.Deserialize(stream, typeInfo)
+                ?? throw new InvalidDataException($"{Path} holds no document.");
+        }
+        catch (JsonException e)
+        {
+            // The message names the file and the position, never the content (it holds tokens).
+            throw new InvalidDataException($"{Path} is not valid JSON (line {e.LineNumber + 1}); fix or move it away.", e);
+        }
+    }
+
+    public Task SaveAsync(T document, CancellationToken cancellationToken = default) =>
+        AtomicFile.WriteAsync(Path, JsonSerializer.SerializeToUtf8Bytes(document, typeInfo), cancellationToken);
+}

@@ -1,0 +1,4 @@
+using MultiCodex.Control;
+
+var app = ControlApp.Build(args);
+app.Run();

@@ -1,0 +1,4 @@
+using MultiCodex.Edge;
+
+var app = EdgeApp.Build(args);
+app.Run();
