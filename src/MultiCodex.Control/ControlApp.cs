@@ -1,6 +1,7 @@
 using Google.Protobuf.Reflection;
 using Google.Rpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.Infrastructure;
@@ -33,7 +34,7 @@ public static class ControlApp
         builder.WebHost.UseUrls(options.ListenUrl);
         builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
 
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DataDirectory>();
         builder.Services.AddGrpc(o =>
         {
@@ -52,6 +53,7 @@ public static class ControlApp
 
         var app = builder.Build();
         app.UseRequestSizeLimit();
+        app.UseEmptyRestBodyAsEmptyObject();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcReflectionService();

@@ -1,5 +1,6 @@
 using HealthClient = Grpc.Health.V1.Health.HealthClient;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using MultiCodex.Edge.FrontDoor;
 using MultiCodex.Edge.Health;
 using MultiCodex.Edge.OpenAi;
@@ -23,7 +24,7 @@ public static class EdgeApp
         });
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddGrpcClient<HealthClient>(o => o.Address = options.ControlUrl);
         builder.Services.AddFrontDoor(options);
 

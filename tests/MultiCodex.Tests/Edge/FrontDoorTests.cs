@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using MultiCodex.Tests.Infrastructure;
+
+namespace MultiCodex.Tests.Edge;
+
+/// <summary>The Edge is the one front door: its own endpoints, Control's routes, and the dashboard behind it.</summary>
+public sealed class FrontDoorTests
+{
+    [Fact]
+    public async Task Healthz_And_Readyz_FollowControl()
+    {
+        using var data = new TempDirectory();
+        var control = await ControlHost.StartAsync(data.Path);
+        await using var edge = await EdgeHost.StartAsync(control.Url);
+
+        var healthy = await edge.Http.GetAsync("/healthz");
+        var ready = await edge.Http.GetAsync("/readyz");
+        await control.DisposeAsync();
+        var readyWithoutControl = await edge.Http.GetAsync("/readyz");
+        var healthyWithoutControl = await edge.Http.GetAsync("/healthz");
+
+        Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readyWithoutControl.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, healthyWithoutControl.StatusCode);
+    }
+
+    [Fact]
+    public async Task OtherPaths_AreForwardedToTheDashboard()
+    {
+        await using var dashboard = await StartFakeDashboardAsync();
+        using var data = new TempDirectory();
+        await using var control = await ControlHost.StartAsync(data.Path);
+        await using var edge = await EdgeHost.StartAsync(control.Url, dashboardUrl: dashboard.Url);
+
+        var page = await edge.Http.GetStringAsync("/accounts?tab=1");
+        var asset = await edge.Http.GetStringAsync("/_next/static/app.js");
+
+        Assert.Equal("dashboard saw /accounts?tab=1", page);
+        Assert.Equal("dashboard saw /_next/static/app.js", asset);
+    }
+
+    [Fact]
+    public async Task V1_BeforeTheApiExists_AnswersInOpenAiErrorShape()
+    {
+        await using var stack = await Stack.StartAsync();
+
+        var response = await stack.Edge.Http.PostAsync("/v1/chat/completions", new StringContent("{}"));
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.NotImplemented, response.StatusCode);
+        Assert.NotNull((string?)error["message"]);
+        Assert.NotNull((string?)error["type"]);
+    }
+
+    private sealed record FakeDashboard(WebApplication App, Uri Url) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await App.DisposeAsync();
+    }
+
+    private static async Task<FakeDashboard> StartFakeDashboardAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.Run(context => context.Response.WriteAsync($"dashboard saw {context.Request.Path}{context.Request.QueryString}"));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new FakeDashboard(app, new Uri(address));
+    }
+}

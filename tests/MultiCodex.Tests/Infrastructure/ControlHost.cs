@@ -1,0 +1,64 @@
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MultiCodex.Control;
+
+namespace MultiCodex.Tests.Infrastructure;
+
+/// <summary>The real Control app on Kestrel, on a free loopback port, with its data in a given folder.</summary>
+public sealed class ControlHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ControlHost(WebApplication app, Uri url)
+    {
+        _app = app;
+        Url = url;
+        Channel = GrpcChannel.ForAddress(url);
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>A native gRPC (h2c) channel to Control.</summary>
+    public GrpcChannel Channel { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<ControlHost> StartAsync(string dataDir, string? adminToken = "test-admin-token",
+        IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        var app = ControlApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["CONTROL_URL"] = "http://127.0.0.1:0",
+                ["DATA_DIR"] = dataDir,
+                ["ADMIN_TOKEN"] = adminToken,
+            });
+            if (settings is not null)
+            {
+                builder.Configuration.AddInMemoryCollection(settings);
+            }
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new ControlHost(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
