@@ -7,6 +7,9 @@ using MultiCodex.Control.Accounts;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
+using MultiCodex.Control.OAuth;
+using MultiCodex.Control.Upstream;
+using MultiCodex.Control.Usage;
 
 namespace MultiCodex.Control;
 
@@ -18,12 +21,9 @@ public static class ControlApp
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
 
-        builder.Services.AddOptions<ControlOptions>()
-            .Configure<IConfiguration>((options, config) => PublicEnvironment.Bind(config, options))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddPublicEnvironmentOptions();
         var options = new ControlOptions();
-        PublicEnvironment.Bind(builder.Configuration, options);
+        PublicEnvironment.Bind(options, builder.Configuration);
 
         // One cleartext HTTP/2 port: native gRPC from the Edge, and everything the Edge forwards (REST, gRPC-Web).
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -50,17 +50,21 @@ public static class ControlApp
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
             .AddCheck("accounts", () => HealthCheckResult.Healthy("accounts.json loaded"));
         builder.Services.AddAccounts();
+        builder.Services.AddUpstream();
 
         var app = builder.Build();
         app.UseRequestSizeLimit();
         app.UseEmptyRestBodyAsEmptyObject();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapGrpcService<AccountGrpcService>();
+        app.MapGrpcService<OAuthGrpcService>();
+        app.MapGrpcService<UsageGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
 
         // Load accounts.json now, so that a damaged file stops the start with a message instead of a later 500.
         _ = app.Services.GetRequiredService<AccountStore>();
+        _ = app.Services.GetRequiredService<OAuthFlowStore>();
         return app;
     }
 }

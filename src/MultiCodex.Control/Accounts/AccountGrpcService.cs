@@ -1,11 +1,13 @@
 using Grpc.Core;
 using MultiCodex.Control.Infrastructure.Grpc;
+using MultiCodex.Control.Usage;
 using MultiCodex.Control.V1;
 
 namespace MultiCodex.Control.Accounts;
 
 /// <summary>Maps AccountService calls (gRPC, gRPC-Web and the /admin/accounts REST routes) onto the account store.</summary>
-internal sealed class AccountGrpcService(AccountStore store, AccountSignIns signIns, TimeProvider time) : AccountService.AccountServiceBase
+internal sealed class AccountGrpcService(AccountStore store, AccountSignIns signIns, UsageProber prober, TimeProvider time)
+    : AccountService.AccountServiceBase
 {
     public const int MaxPriority = 1000;
     public const int MaxLabelLength = 100;
@@ -121,6 +123,16 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
             ControlErrors.AccountNotFound(request.Id);
         }
         return new UnblockAccountResponse { Account = AccountMapper.ToProto(updated, now) };
+    }
+
+    public override async Task<RefreshAccountUsageResponse> RefreshAccountUsage(RefreshAccountUsageRequest request, ServerCallContext context)
+    {
+        var account = await prober.ProbeAsync(request.Id, context.CancellationToken);
+        if (account is null)
+        {
+            ControlErrors.AccountNotFound(request.Id);
+        }
+        return new RefreshAccountUsageResponse { Account = AccountMapper.ToProto(account, time.GetUtcNow()) };
     }
 
     private AccountRecord Existing(string id)

@@ -10,27 +10,26 @@ namespace MultiCodex.Control.Accounts;
 /// </summary>
 public sealed class AccountStore
 {
-    private readonly JsonFile<AccountsDocument> _file;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
-    private ImmutableList<AccountRecord> _accounts;
+    private readonly PersistentState<AccountsDocument> _state;
 
     public AccountStore(DataDirectory dataDirectory)
     {
-        _file = new JsonFile<AccountsDocument>(dataDirectory.PathOf("accounts.json"), AccountsJsonContext.Default.AccountsDocument);
-        var document = _file.Load() ?? new AccountsDocument();
+        var file = new JsonFile<AccountsDocument>(dataDirectory.PathOf("accounts.json"), AccountsJsonContext.Default.AccountsDocument);
+        var document = file.Load() ?? new AccountsDocument();
         if (document.SchemaVersion > AccountsDocument.CurrentSchemaVersion)
         {
             throw new InvalidDataException(
-                $"{_file.Path} has schema version {document.SchemaVersion}, newer than this build understands ({AccountsDocument.CurrentSchemaVersion}).");
+                $"{file.Path} has schema version {document.SchemaVersion}, newer than this build understands ({AccountsDocument.CurrentSchemaVersion}).");
         }
-        _accounts = [.. document.Accounts];
+        _state = new PersistentState<AccountsDocument>(file, document);
+        _state.Changed += document => Changed?.Invoke(document.Accounts);
     }
 
-    /// <summary>Raised after a change is on disk, with the accounts as they are now.</summary>
+    /// <summary>Raised after a change is on disk, with the accounts as they are now; listeners must not block.</summary>
     public event Action<IReadOnlyList<AccountRecord>>? Changed;
 
     /// <summary>All accounts, in the order they were added.</summary>
-    public IReadOnlyList<AccountRecord> All => Volatile.Read(ref _accounts);
+    public IReadOnlyList<AccountRecord> All => _state.Current.Accounts;
 
     public AccountRecord? Find(string id) => All.FirstOrDefault(a => a.Id == id);
 
@@ -79,26 +78,11 @@ public sealed class AccountStore
 
     public static string NewId() => "acc_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
-    private async Task<T> MutateAsync<T>(Func<ImmutableList<AccountRecord>, (ImmutableList<AccountRecord> Next, T Result)> change)
-    {
-        await _writeGate.WaitAsync();
-        try
+    private Task<TResult> MutateAsync<TResult>(Func<ImmutableList<AccountRecord>, (ImmutableList<AccountRecord> Next, TResult Result)> change) =>
+        _state.MutateAsync(document =>
         {
-            var (next, result) = change(_accounts);
-            if (ReferenceEquals(next, _accounts))
-            {
-                return result;
-            }
-            // Not cancellable: once a change starts it is either fully on disk and visible, or neither.
-            await _file.SaveAsync(new AccountsDocument { Accounts = next }, CancellationToken.None);
-            Volatile.Write(ref _accounts, next);
-            // Inside the gate so that listeners see changes in order; they must not block.
-            Changed?.Invoke(next);
-            return result;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+            var accounts = document.Accounts;
+            var (next, result) = change(accounts);
+            return (ReferenceEquals(next, accounts) ? document : document with { Accounts = next }, result);
+        });
 }

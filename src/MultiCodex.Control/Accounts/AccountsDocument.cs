@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -10,7 +11,7 @@ public sealed record AccountsDocument
     public const int CurrentSchemaVersion = 1;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
-    public IReadOnlyList<AccountRecord> Accounts { get; init; } = [];
+    public ImmutableList<AccountRecord> Accounts { get; init; } = [];
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true,

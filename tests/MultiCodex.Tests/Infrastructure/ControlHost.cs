@@ -39,6 +39,11 @@ public sealed class ControlHost : IAsyncDisposable
                 ["CONTROL_URL"] = "http://127.0.0.1:0",
                 ["DATA_DIR"] = dataDir,
                 ["ADMIN_TOKEN"] = adminToken,
+                // Nothing leaves loopback: without a fake upstream, upstream calls fail at once (port 9 is closed).
+                ["CHATGPT_BASE_URL"] = "http://127.0.0.1:9/backend-api",
+                ["OAUTH_ISSUER"] = "http://127.0.0.1:9",
+                // Background probes would change accounts.json under tests that compare it; tests probe on demand.
+                ["USAGE_REFRESH_SECONDS"] = "0",
             });
             if (settings is not null)
             {

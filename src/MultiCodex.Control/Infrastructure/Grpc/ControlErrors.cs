@@ -7,7 +7,7 @@ namespace MultiCodex.Control.Infrastructure.Grpc;
 
 /// <summary>
 /// The one factory for the errors the gRPC services throw. Canonical codes map to HTTP statuses through
-/// JSON transcoding (NOT_FOUND → 404, INVALID_ARGUMENT → 400, UNAUTHENTICATED → 401, ALREADY_EXISTS → 409).
+/// JSON transcoding (NOT_FOUND → 404, INVALID_ARGUMENT and FAILED_PRECONDITION → 400, UNAUTHENTICATED → 401).
 /// Messages never contain tokens.
 /// </summary>
 internal static class ControlErrors
@@ -15,16 +15,22 @@ internal static class ControlErrors
     private const string Domain = "multicodex.control";
 
     [DoesNotReturn]
-    public static void AccountNotFound(string id) =>
-        throw NotFound("ACCOUNT_NOT_FOUND", $"No account has id '{id}'.");
+    public static void AccountNotFound(string id) => throw AccountNotFoundError(id);
 
     [DoesNotReturn]
-    public static void FlowNotFound(string flowId) =>
-        throw NotFound("OAUTH_FLOW_NOT_FOUND", $"No sign-in flow has id '{flowId}'.");
+    public static void FlowNotFound(string flowId) => throw FlowNotFoundError(flowId);
 
     [DoesNotReturn]
-    public static void InvalidArgument(string field, string message) =>
-        throw new global::Google.Rpc.Status
+    public static void InvalidArgument(string field, string message) => throw InvalidArgumentError(field, message);
+
+    public static RpcException AccountNotFoundError(string id) => NotFoundError("ACCOUNT_NOT_FOUND", $"No account has id '{id}'.");
+
+    public static RpcException FlowNotFoundError(string flowId) => NotFoundError("OAUTH_FLOW_NOT_FOUND", $"No sign-in flow has id '{flowId}'.");
+
+    public static RpcException NotFoundError(string reason, string message) => WithInfo(Code.NotFound, reason, message);
+
+    public static RpcException InvalidArgumentError(string field, string message) =>
+        new global::Google.Rpc.Status
         {
             Code = (int)Code.InvalidArgument,
             Message = message,
@@ -34,14 +40,9 @@ internal static class ControlErrors
             },
         }.ToRpcException();
 
-    [DoesNotReturn]
-    public static void FailedPrecondition(string reason, string message) =>
-        throw WithInfo(Code.FailedPrecondition, reason, message);
+    public static RpcException FailedPreconditionError(string reason, string message) => WithInfo(Code.FailedPrecondition, reason, message);
 
-    public static RpcException Unauthenticated(string message) =>
-        WithInfo(Code.Unauthenticated, "ADMIN_TOKEN_INVALID", message);
-
-    private static RpcException NotFound(string reason, string message) => WithInfo(Code.NotFound, reason, message);
+    public static RpcException Unauthenticated(string message) => WithInfo(Code.Unauthenticated, "ADMIN_TOKEN_INVALID", message);
 
     private static RpcException WithInfo(Code code, string reason, string message) =>
         new global::Google.Rpc.Status

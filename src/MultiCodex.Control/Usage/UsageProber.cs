@@ -1,0 +1,60 @@
+using System.Net;
+using MultiCodex.Control.Accounts;
+using MultiCodex.Control.Tokens;
+
+namespace MultiCodex.Control.Usage;
+
+/// <summary>
+/// Probes one account's usage and stores it with the account. A 401 goes through the token refresh once;
+/// any other refusal is recorded as the probe's error and never disables the account.
+/// </summary>
+public sealed partial class UsageProber(AccountStore store, UsageClient client, TokenRefresher refresher, TimeProvider time, ILogger<UsageProber> logger)
+{
+    /// <summary>Probes the account; returns it as stored afterwards, or null when the id is unknown.</summary>
+    public async Task<AccountRecord?> ProbeAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var account = store.Find(accountId);
+        if (account is null)
+        {
+            return null;
+        }
+        if (account.ReauthReason is not null)
+        {
+            return await RecordErrorAsync(accountId, "re-auth required: sign this account in again");
+        }
+        if (refresher.IsDue(account, time.GetUtcNow()))
+        {
+            account = (await refresher.RefreshAsync(accountId, "proactive_expiry")).Account ?? account;
+        }
+
+        var result = await client.FetchAsync(account.Tokens.AccessToken, account.ChatGptAccountId, cancellationToken);
+        if (result.Status == HttpStatusCode.Unauthorized)
+        {
+            var refreshed = await refresher.RefreshAsync(accountId, "unauthorized_recovery", account.Tokens.AccessToken);
+            if (!refreshed.HasUsableToken)
+            {
+                return await RecordErrorAsync(accountId, $"HTTP 401; token refresh failed ({refreshed.Reason})");
+            }
+            result = await client.FetchAsync(refreshed.Account!.Tokens.AccessToken, account.ChatGptAccountId, cancellationToken);
+        }
+        if (result.Usage is null)
+        {
+            Log.ProbeFailed(logger, accountId, result.Error ?? "no usage");
+            return await RecordErrorAsync(accountId, result.Error ?? "no usage in the answer");
+        }
+        return await store.UpdateAsync(accountId, a => a with { Usage = result.Usage, PlanType = result.PlanType ?? a.PlanType });
+    }
+
+    // Keeps the last known windows: an ambiguous failure says nothing about the quota.
+    private Task<AccountRecord?> RecordErrorAsync(string accountId, string error) =>
+        store.UpdateAsync(accountId, a => a with
+        {
+            Usage = (a.Usage ?? new AccountUsageSnapshot { ObservedAt = time.GetUtcNow() }) with { ProbeError = error },
+        });
+
+    private static partial class Log
+    {
+        [LoggerMessage(1301, LogLevel.Warning, "Usage probe of account {AccountId} failed: {Error}")]
+        public static partial void ProbeFailed(ILogger logger, string accountId, string error);
+    }
+}
