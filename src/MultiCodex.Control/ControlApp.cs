@@ -7,6 +7,7 @@ using MultiCodex.Control.Accounts;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
+using MultiCodex.Control.Leases;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
@@ -51,6 +52,8 @@ public static class ControlApp
             .AddCheck("accounts", () => HealthCheckResult.Healthy("accounts.json loaded"));
         builder.Services.AddAccounts();
         builder.Services.AddUpstream();
+        builder.Services.AddLeases();
+        builder.Services.AddHostedService<AccountStoreFlusher>();
 
         var app = builder.Build();
         app.UseRequestSizeLimit();
@@ -59,6 +62,7 @@ public static class ControlApp
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcService<OAuthGrpcService>();
         app.MapGrpcService<UsageGrpcService>();
+        app.MapGrpcService<LeaseGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
 

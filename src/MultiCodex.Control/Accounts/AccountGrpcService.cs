@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Grpc.Core;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Usage;
@@ -19,6 +20,34 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
         var response = new ListAccountsResponse();
         response.Accounts.AddRange(store.All.Select(a => AccountMapper.ToProto(a, now)));
         return Task.FromResult(response);
+    }
+
+    public override async Task WatchAccounts(WatchAccountsRequest request, IServerStreamWriter<WatchAccountsResponse> responseStream,
+        ServerCallContext context)
+    {
+        // One pending signal is enough: each message carries the whole list as it is when sent.
+        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void OnChanged(IReadOnlyList<AccountRecord> _) => changed.Writer.TryWrite(true);
+        store.Changed += OnChanged;
+        try
+        {
+            do
+            {
+                var now = time.GetUtcNow();
+                var message = new WatchAccountsResponse();
+                message.Accounts.AddRange(store.All.Select(a => AccountMapper.ToProto(a, now)));
+                await responseStream.WriteAsync(message, context.CancellationToken);
+            }
+            while (await changed.Reader.WaitToReadAsync(context.CancellationToken) && changed.Reader.TryRead(out _));
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The watcher went away.
+        }
+        finally
+        {
+            store.Changed -= OnChanged;
+        }
     }
 
     public override Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context) =>

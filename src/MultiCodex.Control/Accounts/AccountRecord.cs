@@ -31,6 +31,9 @@ public sealed record StoredTokens
     public string? IdToken { get; init; }
     public DateTimeOffset? AccessTokenExpiresAt { get; init; }
     public DateTimeOffset LastRefresh { get; init; }
+
+    // Records print every property; tokens must never reach a log line or an exception message.
+    public override string ToString() => $"StoredTokens {{ LastRefresh = {LastRefresh:u} }}";
 }
 
 /// <summary>A quota block: the account is not selected until <see cref="Until"/>.</summary>

@@ -12,7 +12,7 @@ public sealed class AccountStore
 {
     private readonly PersistentState<AccountsDocument> _state;
 
-    public AccountStore(DataDirectory dataDirectory)
+    public AccountStore(DataDirectory dataDirectory, TimeProvider time)
     {
         var file = new JsonFile<AccountsDocument>(dataDirectory.PathOf("accounts.json"), AccountsJsonContext.Default.AccountsDocument);
         var document = file.Load() ?? new AccountsDocument();
@@ -21,7 +21,7 @@ public sealed class AccountStore
             throw new InvalidDataException(
                 $"{file.Path} has schema version {document.SchemaVersion}, newer than this build understands ({AccountsDocument.CurrentSchemaVersion}).");
         }
-        _state = new PersistentState<AccountsDocument>(file, document);
+        _state = new PersistentState<AccountsDocument>(file, document, time);
         _state.Changed += document => Changed?.Invoke(document.Accounts);
     }
 
@@ -55,8 +55,12 @@ public sealed class AccountStore
             return (accounts.Replace(existing, updated), (updated, false));
         });
 
-    /// <summary>Applies <paramref name="change"/> to one account; returns null when the id is unknown.</summary>
-    public Task<AccountRecord?> UpdateAsync(string id, Func<AccountRecord, AccountRecord> change) =>
+    /// <summary>
+    /// Applies <paramref name="change"/> to one account; returns null when the id is unknown. With
+    /// <paramref name="deferSave"/> the change is visible at once and written shortly after: only for data the
+    /// upstream would give again (live usage), never for tokens, blocks or operator settings.
+    /// </summary>
+    public Task<AccountRecord?> UpdateAsync(string id, Func<AccountRecord, AccountRecord> change, bool deferSave = false) =>
         MutateAsync(accounts =>
         {
             var existing = accounts.FirstOrDefault(a => a.Id == id);
@@ -66,7 +70,38 @@ public sealed class AccountStore
             }
             var updated = change(existing);
             return ReferenceEquals(updated, existing) ? (accounts, existing) : (accounts.Replace(existing, updated), updated);
-        });
+        }, deferSave);
+
+    /// <summary>Applies <paramref name="change"/> to every account at once (for example, ending expired blocks).</summary>
+    public Task UpdateAllAsync(Func<AccountRecord, AccountRecord> change, bool deferSave = false) =>
+        MutateAsync(accounts =>
+        {
+            var next = accounts.ConvertAll(change);
+            return (next.SequenceEqual(accounts, ReferenceEqualityComparer.Instance) ? accounts : next, true);
+        }, deferSave);
+
+    /// <summary>
+    /// Picks an account with <paramref name="choose"/> and marks it used at <paramref name="usedAt"/>, atomically, so
+    /// that concurrent callers see each other's picks (least-recently-used spreads them). The mark is deferred to disk.
+    /// </summary>
+    public Task<T?> ChooseAsync<T>(Func<IReadOnlyList<AccountRecord>, T?> choose, Func<T, AccountRecord> accountOf, DateTimeOffset usedAt)
+        where T : class =>
+        MutateAsync(accounts =>
+        {
+            var choice = choose(accounts);
+            if (choice is null)
+            {
+                return (accounts, (T?)null);
+            }
+            var chosen = accountOf(choice);
+            // Strictly after every earlier pick, so two picks within one clock tick still order least-recently-used.
+            var latest = accounts.Max(a => a.LastUsedAt) ?? DateTimeOffset.MinValue;
+            var mark = usedAt > latest ? usedAt : latest.AddTicks(1);
+            return (accounts.Replace(chosen, chosen with { LastUsedAt = mark }), choice);
+        }, deferSave: true);
+
+    /// <summary>Writes deferred changes now (on shutdown).</summary>
+    public Task FlushAsync() => _state.FlushAsync();
 
     /// <summary>Removes an account; returns false when the id is unknown.</summary>
     public Task<bool> DeleteAsync(string id) =>
@@ -78,11 +113,12 @@ public sealed class AccountStore
 
     public static string NewId() => "acc_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
-    private Task<TResult> MutateAsync<TResult>(Func<ImmutableList<AccountRecord>, (ImmutableList<AccountRecord> Next, TResult Result)> change) =>
+    private Task<TResult> MutateAsync<TResult>(
+        Func<ImmutableList<AccountRecord>, (ImmutableList<AccountRecord> Next, TResult Result)> change, bool deferSave = false) =>
         _state.MutateAsync(document =>
         {
             var accounts = document.Accounts;
             var (next, result) = change(accounts);
             return (ReferenceEquals(next, accounts) ? document : document with { Accounts = next }, result);
-        });
+        }, deferSave);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MultiCodex.Control.Leases;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
 
@@ -16,6 +17,7 @@ internal static class PublicEnvironment
         services.AddOptions<ControlOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UpstreamOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
+        services.AddOptions<LeaseOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
         return services;
     }
 
@@ -41,6 +43,12 @@ internal static class PublicEnvironment
     public static void Bind(UsageOptions options, IConfiguration config)
     {
         options.RefreshInterval = Seconds(config, "USAGE_REFRESH_SECONDS") ?? options.RefreshInterval;
+    }
+
+    public static void Bind(LeaseOptions options, IConfiguration config)
+    {
+        options.FallbackCooldown = Seconds(config, "BLOCK_FALLBACK_SECONDS") ?? options.FallbackCooldown;
+        options.StickyIdle = Seconds(config, "STICKY_SESSION_IDLE_SECONDS") ?? options.StickyIdle;
     }
 
     public static string? Text(IConfiguration config, string name) =>

@@ -20,7 +20,7 @@ public sealed class OAuthFlowStore
         {
             throw new InvalidDataException($"{file.Path} has schema version {document.SchemaVersion}, newer than this build understands.");
         }
-        _state = new PersistentState<OAuthStateDocument>(file, document);
+        _state = new PersistentState<OAuthStateDocument>(file, document, time);
         _state.Changed += _ => Changed?.Invoke();
         _time = time;
     }

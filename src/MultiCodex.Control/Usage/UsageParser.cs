@@ -36,6 +36,31 @@ public static class UsageParser
         return new AccountUsageSnapshot { FiveHour = fiveHour, Weekly = weekly, ObservedAt = now };
     }
 
+    /// <summary>
+    /// Reads the windows of the <c>x-codex-primary-*</c> / <c>x-codex-secondary-*</c> response headers
+    /// (codex-protocol.md §4.1; both reset-at and the legacy reset-after-seconds). Null when none is present.
+    /// </summary>
+    public static AccountUsageSnapshot? FromHeaders(IReadOnlyDictionary<string, string> headers, DateTimeOffset now)
+    {
+        var windows = new[] { HeaderWindow(headers, "primary", now), HeaderWindow(headers, "secondary", now) };
+        return windows.All(w => w is null) ? null : Classify(windows, now);
+    }
+
+    private static UsageWindowSnapshot? HeaderWindow(IReadOnlyDictionary<string, string> headers, string slot, DateTimeOffset now)
+    {
+        double? Read(string name) => headers.TryGetValue($"x-codex-{slot}-{name}", out var text)
+            && double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
+
+        if (Read("used-percent") is not { } used || Read("window-minutes") is not { } minutes || minutes <= 0)
+        {
+            return null;
+        }
+        DateTimeOffset? resetsAt = Read("reset-at") is { } at and > 0 ? DateTimeOffset.FromUnixTimeSeconds((long)at)
+            : Read("reset-after-seconds") is { } after ? now.AddSeconds(after)
+            : null;
+        return new UsageWindowSnapshot(Math.Clamp(used, 0, 100), TimeSpan.FromMinutes(minutes), resetsAt);
+    }
+
     private static UsageWindowSnapshot? Window(JsonNode? node, DateTimeOffset now)
     {
         if (node is not JsonObject window || Number(window["used_percent"]) is not { } used)

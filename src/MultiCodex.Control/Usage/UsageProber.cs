@@ -42,7 +42,28 @@ public sealed partial class UsageProber(AccountStore store, UsageClient client, 
             Log.ProbeFailed(logger, accountId, result.Error ?? "no usage");
             return await RecordErrorAsync(accountId, result.Error ?? "no usage in the answer");
         }
-        return await store.UpdateAsync(accountId, a => a with { Usage = result.Usage, PlanType = result.PlanType ?? a.PlanType });
+        var now = time.GetUtcNow();
+        return await store.UpdateAsync(accountId, a => a with
+        {
+            Usage = result.Usage,
+            PlanType = result.PlanType ?? a.PlanType,
+            Block = BlockAfterProbe(a.Block, result.Usage, now),
+        });
+    }
+
+    /// <summary>
+    /// A probe is the freshest word on the quota: an exhausted window blocks until its reset; a block whose
+    /// windows all show room again has ended early (the window reset), so it is cleared.
+    /// </summary>
+    internal static AccountBlock? BlockAfterProbe(AccountBlock? block, AccountUsageSnapshot usage, DateTimeOffset now)
+    {
+        var windows = new[] { usage.FiveHour, usage.Weekly }.OfType<UsageWindowSnapshot>().ToList();
+        var exhaustedUntil = windows.Where(w => w.UsedPercent >= 100 && w.ResetsAt > now).Select(w => w.ResetsAt!.Value).DefaultIfEmpty().Max();
+        if (exhaustedUntil > now)
+        {
+            return block is not null && block.Until >= exhaustedUntil ? block : new AccountBlock(exhaustedUntil, "usage_limit_reached");
+        }
+        return windows.Count > 0 && windows.All(w => w.UsedPercent < 100) ? null : block;
     }
 
     // Keeps the last known windows: an ambiguous failure says nothing about the quota.

@@ -1,0 +1,61 @@
+using System.Net.Http.Json;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Time.Testing;
+using MultiCodex.Control.V1;
+using MultiCodex.Tests.Infrastructure;
+
+namespace MultiCodex.Tests.Leases;
+
+/// <summary>WatchAccounts over gRPC-Web through the front door (as the dashboard uses it) follows every change.</summary>
+public sealed class WatchTests
+{
+    [Fact]
+    public async Task Watch_OverGrpcWeb_SendsTheListThenEveryChange_IncludingABlockEndingByItself()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var stack = await Stack.StartAsync(time: time);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var watch = new AccountService.AccountServiceClient(stack.GrpcWeb)
+            .WatchAccounts(new WatchAccountsRequest(), new CallOptions(Stack.Authorized.Headers, cancellationToken: timeout.Token));
+        async Task<WatchAccountsResponse> NextAsync()
+        {
+            Assert.True(await watch.ResponseStream.MoveNext(timeout.Token));
+            return watch.ResponseStream.Current;
+        }
+
+        Assert.Empty((await NextAsync()).Accounts);
+
+        var tokens = TestTokens.For("watch@example.com", expires: time.GetUtcNow().AddDays(10));
+        (await stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = TestTokens.AuthJson(tokens) })).EnsureSuccessStatusCode();
+        var added = Assert.Single((await NextAsync()).Accounts);
+        Assert.Equal("watch@example.com", added.Email);
+
+        var leases = new LeaseService.LeaseServiceClient(stack.Control.Channel);
+        var lease = (await leases.AcquireLeaseAsync(new AcquireLeaseRequest { Model = "gpt-5.5" }, Stack.Authorized)).Lease;
+        WatchAccountsResponse update;
+        do
+        {
+            // The lease marks the account used; the next messages carry that, then the block.
+            if (lease is not null)
+            {
+                await leases.ReportOutcomeAsync(new ReportOutcomeRequest
+                {
+                    LeaseId = lease.LeaseId, StatusCode = 429, ErrorCode = "usage_limit_reached", ResetsIn = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)),
+                }, Stack.Authorized);
+                lease = null;
+            }
+            update = await NextAsync();
+        }
+        while (update.Accounts[0].State != Account.Types.State.Blocked);
+
+        time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(2));
+        do
+        {
+            update = await NextAsync();
+        }
+        while (update.Accounts[0].State != Account.Types.State.Active);
+
+        Assert.Null(update.Accounts[0].BlockExpireTime);
+    }
+}
