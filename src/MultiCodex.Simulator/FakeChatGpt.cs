@@ -1,0 +1,129 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using MultiCodex.Simulator.Hosting;
+
+namespace MultiCodex.Simulator;
+
+/// <summary>A running fake of the ChatGPT backend (<see cref="BackendBaseUrl"/>) and its OAuth issuer
+/// (<see cref="IssuerUrl"/>) on one loopback port, plus an optional TLS listener. Dispose to stop it.</summary>
+public sealed class FakeChatGpt : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SimulatorState _state;
+    private readonly TlsMaterial? _tls;
+
+    private FakeChatGpt(WebApplication app, SimulatorState state, TlsMaterial? tls, string baseUrl, string? tlsBaseUrl)
+    {
+        _app = app;
+        _state = state;
+        _tls = tls;
+        BaseUrl = baseUrl;
+        TlsBaseUrl = tlsBaseUrl;
+    }
+
+    /// <summary>Plain-HTTP root, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
+    public string BaseUrl { get; }
+
+    /// <summary><see cref="BaseUrl"/> + <c>/backend-api</c>: what <c>CHATGPT_BASE_URL</c> should be.</summary>
+    public string BackendBaseUrl => BaseUrl + "/backend-api";
+
+    /// <summary>The OAuth issuer root (same as <see cref="BaseUrl"/>): what <c>OAUTH_ISSUER</c> should be.</summary>
+    public string IssuerUrl => BaseUrl;
+
+    /// <summary>HTTPS root on 127.0.0.1 when <see cref="FakeChatGptOptions.EnableTls"/> is set, else null.</summary>
+    public string? TlsBaseUrl { get; }
+
+    /// <summary><see cref="TlsBaseUrl"/> + <c>/backend-api</c>, or null.</summary>
+    public string? TlsBackendBaseUrl => TlsBaseUrl is null ? null : TlsBaseUrl + "/backend-api";
+
+    /// <summary>Path of a PEM file with the throw-away CA that signed the TLS certificate (for <c>CODEX_CA_CERTIFICATE</c>), or null.</summary>
+    public string? CaCertificatePath => _tls?.CaCertificatePath;
+
+    /// <summary>The CA certificate as PEM text, or null without TLS.</summary>
+    public string? CaCertificatePem => _tls?.CaCertificatePem;
+
+    /// <summary>The options this instance runs with (mutable lists such as <see cref="FakeChatGptOptions.UnsupportedParameters"/> are live).</summary>
+    public FakeChatGptOptions Options => _state.Options;
+
+    /// <summary>The clock for token expiry, usage windows and code expiry.</summary>
+    public TimeProvider TimeProvider => _state.Options.TimeProvider;
+
+    /// <summary>Every request received, for assertions.</summary>
+    public RequestLog Requests => _state.Requests;
+
+    /// <summary>All accounts, in the order they were added.</summary>
+    public IReadOnlyList<SimAccount> Accounts => _state.Accounts.All();
+
+    /// <summary>When set to a known email, <c>GET /oauth/authorize</c> approves at once for that account.</summary>
+    public string? AutoApproveEmail
+    {
+        get => _state.AutoApproveEmail;
+        set => _state.AutoApproveEmail = value;
+    }
+
+    /// <summary>Device-flow user codes created and not yet approved or expired.</summary>
+    public IReadOnlyList<string> PendingDeviceUserCodes => _state.Devices.PendingUserCodes();
+
+    /// <summary>Starts a fake on a free loopback port (and a TLS port when enabled).</summary>
+    public static async Task<FakeChatGpt> StartAsync(FakeChatGptOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new FakeChatGptOptions();
+        var state = new SimulatorState(options);
+        var tls = options.EnableTls ? TlsMaterial.Create() : null;
+        var app = SimulatorApp.Build(state, tls);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+            var http = Loopback(addresses.First(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)));
+            var https = tls is null ? null : Loopback(addresses.First(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase)));
+            state.IssuerUrl = http;
+            return new FakeChatGpt(app, state, tls, http, https);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            tls?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Adds an account. Ids are generated in the real shapes (a UUID workspace id, <c>user-…</c>) unless given.</summary>
+    public SimAccount AddAccount(string email, string plan = "plus", string? chatGptAccountId = null, string? userId = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(email);
+        var account = new SimAccount(_state, email, plan, chatGptAccountId ?? Ids.Uuid(), userId ?? "user-" + Ids.Random(24));
+        _state.Accounts.Add(account);
+        return account;
+    }
+
+    /// <summary>The first account with this email (case-insensitive), or null.</summary>
+    public SimAccount? FindAccount(string email) => _state.Accounts.FindByEmail(email);
+
+    /// <summary>Approves a pending device-code login (as the person on <c>/codex/device</c> would); false if the code is unknown or expired.</summary>
+    public bool ApproveDeviceCode(string userCode, SimAccount account) => _state.Devices.Approve(userCode, account);
+
+    /// <summary>Completes when the host stops (Ctrl+C / SIGTERM in the standalone program).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            _tls?.Dispose();
+        }
+    }
+
+    private static string Loopback(string address)
+    {
+        var uri = new Uri(address.Replace("0.0.0.0", "127.0.0.1").Replace("[::]", "127.0.0.1"));
+        return $"{uri.Scheme}://{uri.Host}:{uri.Port}";
+    }
+}
