@@ -47,6 +47,21 @@ public sealed class Stack : IAsyncDisposable
         return new Stack(data, control, edge);
     }
 
+    /// <summary>Control settings that point it at a fake ChatGPT backend and issuer.</summary>
+    public static Dictionary<string, string?> UpstreamSettings(MultiCodex.Simulator.FakeChatGpt upstream, Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
+            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
+        };
+        foreach (var (key, value) in more ?? [])
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
     /// <summary>Adds an account through the REST API and returns its JSON.</summary>
     public async Task<JsonObject> AddAccountAsync(TestTokens.Set tokens, string? label = null)
     {

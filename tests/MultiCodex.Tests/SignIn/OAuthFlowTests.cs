@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using MultiCodex.Control.OAuth;
+using MultiCodex.Simulator;
+using MultiCodex.Tests.Infrastructure;
+
+namespace MultiCodex.Tests.SignIn;
+
+/// <summary>The browser and device sign-ins of the dashboard workflow, through the front door, against the fake issuer.</summary>
+public sealed class OAuthFlowTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private FakeChatGpt _upstream = null!;
+    private Stack _stack = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await FakeChatGpt.StartAsync(new FakeChatGptOptions { TimeProvider = _time });
+        _stack = await Stack.StartAsync(Stack.UpstreamSettings(_upstream), _time);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _stack.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task BrowserFlow_StartSignInPasteComplete_StoresTheAccount()
+    {
+        _upstream.AddAccount("ada@example.com", plan: "pro");
+
+        var flow = await PostJson("/admin/oauth/start", new { email = "ada@example.com" });
+        var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "ada@example.com");
+        var pending = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var account = await PostJson("/admin/oauth/complete", new { redirectUrl = redirect });
+        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+
+        Assert.Equal("STATE_PENDING", (string?)pending!["state"]);
+        Assert.Equal("ada@example.com", (string?)account["email"]);
+        Assert.Equal("pro", (string?)account["planType"]);
+        Assert.Equal("STATE_COMPLETED", (string?)status!["state"]);
+        Assert.Equal((string?)account["id"], (string?)status["account"]!["id"]);
+        Assert.Equal(1, _upstream.FindAccount("ada@example.com")!.AuthorizationCodeGrantCount);
+    }
+
+    [Fact]
+    public async Task AuthorizeUrl_CarriesEveryParameterTheCodexCliSends()
+    {
+        var flow = await PostJson("/admin/oauth/start", new { });
+        var url = new Uri((string)flow["authorizeUrl"]!);
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query);
+
+        Assert.Equal(_upstream.IssuerUrl + "/oauth/authorize", url.GetLeftPart(UriPartial.Path));
+        Assert.Equal(
+            ["response_type", "client_id", "redirect_uri", "scope", "code_challenge", "code_challenge_method", "id_token_add_organizations",
+             "codex_cli_simplified_flow", "state", "originator"],
+            query.Keys);
+        Assert.Equal("code", query["response_type"]);
+        Assert.Equal("app_EMoamEEZ73f0CkXaXp7hrann", query["client_id"]);
+        Assert.Equal("http://localhost:1455/auth/callback", query["redirect_uri"]);
+        Assert.Equal("openid profile email offline_access", query["scope"]);
+        Assert.Equal("S256", query["code_challenge_method"]);
+        Assert.Equal(43, query["code_challenge"].ToString().Length);
+        Assert.Equal("true", query["id_token_add_organizations"]);
+        Assert.Equal("true", query["codex_cli_simplified_flow"]);
+        Assert.Equal(43, query["state"].ToString().Length);
+    }
+
+    [Fact]
+    public async Task SameAccountSignedInTwice_UpdatesTheExistingAccount()
+    {
+        _upstream.AddAccount("twice@example.com");
+
+        var first = await SignInAsync("twice@example.com");
+        var second = await SignInAsync("twice@example.com");
+        var list = await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/accounts");
+
+        Assert.Equal((string?)first["id"], (string?)second["id"]);
+        Assert.Single(list!["accounts"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task CompletingTwice_RefusesTheReplay()
+    {
+        _upstream.AddAccount("replay@example.com");
+        var flow = await PostJson("/admin/oauth/start", new { });
+        var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "replay@example.com");
+
+        (await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect })).EnsureSuccessStatusCode();
+        var replay = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
+
+        Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
+        Assert.Contains("already completed", await replay.Content.ReadAsStringAsync());
+        Assert.Equal(1, _upstream.FindAccount("replay@example.com")!.AuthorizationCodeGrantCount);
+    }
+
+    [Fact]
+    public async Task WrongState_IsRefusedAndTheFlowStaysPending()
+    {
+        _upstream.AddAccount("state@example.com");
+        var flow = await PostJson("/admin/oauth/start", new { });
+        var other = await PostJson("/admin/oauth/start", new { });
+        var redirect = await SignInAtIssuerAsync((string)other["authorizeUrl"]!, "state@example.com");
+
+        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { flowId = (string)flow["flowId"]!, redirectUrl = redirect });
+        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("State mismatch", await response.Content.ReadAsStringAsync());
+        Assert.Equal("STATE_PENDING", (string?)status!["state"]);
+    }
+
+    [Fact]
+    public async Task ExpiredFlow_ReportsExpiredAndCannotBeCompleted()
+    {
+        _upstream.AddAccount("late@example.com");
+        var flow = await PostJson("/admin/oauth/start", new { });
+        var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "late@example.com");
+
+        _time.Advance(TimeSpan.FromMinutes(16));
+        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
+
+        Assert.Equal("STATE_EXPIRED", (string?)status!["state"]);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("expired", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task MissingCodexEntitlement_FailsTheFlowWithAClearReason()
+    {
+        var account = _upstream.AddAccount("noentitlement@example.com");
+        account.HasCodexEntitlement = false;
+        var flow = await PostJson("/admin/oauth/start", new { });
+        var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "noentitlement@example.com");
+
+        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
+        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+
+        Assert.Contains("access_denied", redirect);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("STATE_FAILED", (string?)status!["state"]);
+        Assert.Contains("Codex is not enabled", (string?)status["error"]);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("http://localhost:1455/auth/callback")]
+    public async Task GarbagePasted_IsRefusedWithAHint(string pasted)
+    {
+        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = pasted });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("full URL", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task UnknownFlow_Is404()
+    {
+        var response = await _stack.Admin.GetAsync("/admin/oauth/status/flow_nope");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task PendingFlow_SurvivesAControlRestart()
+    {
+        _upstream.AddAccount("restart@example.com");
+        var flow = await PostJson("/admin/oauth/start", new { });
+        var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "restart@example.com");
+
+        await using var control = await ControlHost.StartAsync(_stack.Data.Path, Stack.AdminToken, Stack.UpstreamSettings(_upstream), _time);
+        await _stack.Control.DisposeAsync();
+        await using var edge = await EdgeHost.StartAsync(control.Url);
+        using var admin = new HttpClient { BaseAddress = edge.Url };
+        admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
+        var completed = await admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
+
+        Assert.True(completed.IsSuccessStatusCode, await completed.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task DeviceFlow_CompletesByItselfOnceTheUserApproves()
+    {
+        var account = _upstream.AddAccount("device@example.com", plan: "team");
+        var flows = _stack.Control.Services.GetRequiredService<OAuthFlowStore>();
+        var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flows.Changed += () => { if (flows.All.Any(f => f.Status == FlowStatus.Completed)) { completed.TrySetResult(); } };
+
+        var flow = await PostJson("/admin/oauth/device/start", new { email = "device@example.com" });
+        _time.Advance(TimeSpan.FromSeconds(6));
+        var stillPending = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        Assert.True(_upstream.ApproveDeviceCode((string)flow["userCode"]!, account));
+        // Each advance lets the poller's timer tick; the flow completes on the first poll after the approval.
+        for (var i = 0; i < 20 && !completed.Task.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(6));
+            await Task.WhenAny(completed.Task, Task.Delay(TimeSpan.FromMilliseconds(250)));
+        }
+        await completed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var done = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+
+        Assert.Equal("STATE_PENDING", (string?)stillPending!["state"]);
+        Assert.Equal(_upstream.IssuerUrl + "/codex/device", (string?)flow["verificationUrl"]);
+        Assert.Equal("STATE_COMPLETED", (string?)done!["state"]);
+        Assert.Equal("device@example.com", (string?)done["account"]!["email"]);
+        Assert.Equal("team", (string?)done["account"]!["planType"]);
+    }
+
+    private async Task<JsonObject> SignInAsync(string email)
+    {
+        var flow = await PostJson("/admin/oauth/start", new { email });
+        var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, email);
+        return await PostJson("/admin/oauth/complete", new { flowId = (string)flow["flowId"]!, redirectUrl = redirect });
+    }
+
+    /// <summary>What a browser does: open the authorize URL, sign in as <paramref name="email"/>, land on the redirect URI.</summary>
+    private static async Task<string> SignInAtIssuerAsync(string authorizeUrl, string email)
+    {
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var response = await browser.GetAsync(authorizeUrl + "&login_hint=" + Uri.EscapeDataString(email));
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        return response.Headers.Location!.ToString();
+    }
+
+    private async Task<JsonObject> PostJson(string path, object body)
+    {
+        var response = await _stack.Admin.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+}
