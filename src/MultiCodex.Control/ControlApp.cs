@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
@@ -53,6 +54,7 @@ public static class ControlApp
         builder.Services.AddAccounts();
         builder.Services.AddUpstream();
         builder.Services.AddLeases();
+        builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
         var app = builder.Build();
@@ -63,12 +65,15 @@ public static class ControlApp
         app.MapGrpcService<OAuthGrpcService>();
         app.MapGrpcService<UsageGrpcService>();
         app.MapGrpcService<LeaseGrpcService>();
+        app.MapGrpcService<ApiKeyGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
 
         // Load accounts.json now, so that a damaged file stops the start with a message instead of a later 500.
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
+        _ = app.Services.GetRequiredService<ApiKeyStore>();
+        _ = app.Services.GetRequiredService<UsageHistory>();
         return app;
     }
 }

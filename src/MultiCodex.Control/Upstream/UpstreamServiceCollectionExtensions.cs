@@ -22,6 +22,7 @@ internal static class UpstreamServiceCollectionExtensions
         services.AddHostedService<ProactiveRefreshWorker>();
 
         services.AddSingleton<UsageProber>();
+        services.AddSingleton<UsageHistory>();
         services.AddHostedService<UsageRefreshWorker>();
         return services;
     }

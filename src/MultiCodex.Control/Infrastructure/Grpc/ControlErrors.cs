@@ -40,6 +40,8 @@ internal static class ControlErrors
             },
         }.ToRpcException();
 
+    public static RpcException AlreadyExistsError(string reason, string message) => WithInfo(Code.AlreadyExists, reason, message);
+
     public static RpcException FailedPreconditionError(string reason, string message) => WithInfo(Code.FailedPrecondition, reason, message);
 
     public static RpcException Unauthenticated(string message) => WithInfo(Code.Unauthenticated, "ADMIN_TOKEN_INVALID", message);

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// End-to-end tests of the dashboard against the real system: starts Control, the Edge and the dashboard's
+// standalone server on free loopback ports, drives Debian's chromium through playwright-core, and writes
+// {"passed":N,"failed":M} to --results. Screenshots go to <repo>/.test-results/screenshots/.
+//
+//   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed]
+//
+// Needs: the built apps (artifacts/bin/.../MultiCodex.{Control,Edge}.dll, dashboard/.next/standalone/server.js)
+// and /usr/bin/chromium (apt-get install -y chromium). Exits non-zero when anything failed.
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import { parseArgs } from "node:util"
+
+import { chromium } from "playwright-core"
+
+import { runTests } from "./lib/harness.mjs"
+import { killNow, startStack } from "./lib/stack.mjs"
+import { tests as accountTests } from "./specs/accounts.mjs"
+
+const OVERALL_TIMEOUT_MS = 5 * 60_000
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
+// toolchain.md §6: what Debian's chromium needs to run headless as root in a container, offline.
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+]
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
+const { values: args } = parseArgs({
+  options: {
+    results: { type: "string" },
+    screenshots: { type: "string", default: join(repoRoot, ".test-results", "screenshots") },
+    headed: { type: "boolean", default: false },
+  },
+})
+const resultsFile = args.results ? resolve(args.results) : null
+const logDir = join(repoRoot, ".test-results", "e2e-logs")
+
+let stack = null
+let browser = null
+
+function writeResults(passed, failed) {
+  if (resultsFile) {
+    mkdirSync(dirname(resultsFile), { recursive: true })
+    writeFileSync(resultsFile, `${JSON.stringify({ passed, failed })}\n`)
+  }
+}
+
+// Whatever happens, no child outlives this process.
+process.on("exit", () => killNow())
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    console.error(`e2e: ${signal}, stopping`)
+    writeResults(0, 1)
+    process.exit(1)
+  })
+}
+const overall = setTimeout(() => {
+  console.error(`e2e: gave up after ${OVERALL_TIMEOUT_MS / 1000}s`)
+  writeResults(0, 1)
+  process.exit(1)
+}, OVERALL_TIMEOUT_MS)
+overall.unref()
+
+async function main() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), or set CHROMIUM_PATH.`,
+    )
+  }
+  const started = Date.now()
+  stack = await startStack({
+    repoRoot,
+    logDir,
+    adminToken: `e2e-${randomBytes(12).toString("hex")}`,
+    config: process.env.CONFIG || "release",
+  })
+  console.log(`e2e: stack ready at ${stack.baseUrl} in ${Date.now() - started} ms (logs in ${logDir})`)
+
+  // playwright-core's launch gives chromium a fresh temporary profile and removes it on close.
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: !args.headed,
+    args: CHROMIUM_ARGS,
+    timeout: 30_000,
+  })
+  return runTests([...accountTests], { browser, stack, screenshotDir: args.screenshots })
+}
+
+let passed = 0
+let failed = 0
+try {
+  ;({ passed, failed } = await main())
+} catch (error) {
+  console.error(`e2e: ${error.message}`)
+  failed = Math.max(failed, 1)
+} finally {
+  await browser?.close().catch(() => {})
+  await stack?.stop()
+  stack = null
+}
+writeResults(passed, failed)
+console.log(`e2e: ${passed} passed, ${failed} failed`)
+process.exit(failed > 0 ? 1 : 0)

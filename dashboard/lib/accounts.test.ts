@@ -1,0 +1,134 @@
+import { create } from "@bufbuild/protobuf"
+import { timestampFromDate } from "@bufbuild/protobuf/wkt"
+import { describe, expect, it } from "vitest"
+
+import { accountStatus, accountTitle, planLabel, usageMeters, usageTone } from "@/lib/accounts"
+import {
+  AccountUsageSchema,
+  Account_State,
+  UsageWindowSchema,
+} from "@/lib/gen/multicodex/control/v1/account_pb"
+import { NOW, makeAccount, makeUsage, minutesFromNow } from "@/test/fixtures"
+
+const format = { locale: "en-US", timeZone: "UTC" }
+
+describe("accountStatus", () => {
+  it("reads Active for an active account", () => {
+    expect(accountStatus(makeAccount(), NOW, format)).toEqual({ label: "Active", tone: "success" })
+  })
+
+  it("names the time a block ends, and why", () => {
+    const account = makeAccount({
+      state: Account_State.BLOCKED,
+      blockExpireTime: timestampFromDate(new Date("2026-11-24T14:32:00Z")),
+      blockReason: "usage_limit_reached",
+    })
+    expect(accountStatus(account, NOW, format)).toEqual({
+      label: "Blocked until 14:32",
+      tone: "warning",
+      reason: "usage_limit_reached",
+    })
+  })
+
+  it("includes the date when a block ends on another day", () => {
+    const account = makeAccount({
+      state: Account_State.BLOCKED,
+      blockExpireTime: timestampFromDate(new Date("2026-11-27T08:00:00Z")),
+    })
+    expect(accountStatus(account, NOW, format).label).toBe("Blocked until Nov 27, 08:00")
+  })
+
+  it("reads Active once the block time has passed", () => {
+    const account = makeAccount({
+      state: Account_State.BLOCKED,
+      blockExpireTime: timestampFromDate(minutesFromNow(-1)),
+    })
+    expect(accountStatus(account, NOW, format).label).toBe("Active")
+  })
+
+  it("reads Blocked without a time when the server gave none", () => {
+    expect(accountStatus(makeAccount({ state: Account_State.BLOCKED }), NOW, format)).toEqual({
+      label: "Blocked",
+      tone: "warning",
+      reason: undefined,
+    })
+  })
+
+  it("asks for a new sign-in, with the reason", () => {
+    const account = makeAccount({
+      state: Account_State.REAUTH_REQUIRED,
+      reauthReason: "refresh_token_reused",
+    })
+    expect(accountStatus(account, NOW, format)).toEqual({
+      label: "Re-auth required",
+      tone: "destructive",
+      reason: "refresh_token_reused",
+    })
+  })
+
+  it("reads Disabled for the disabled state or enabled = false", () => {
+    expect(accountStatus(makeAccount({ state: Account_State.DISABLED }), NOW).label).toBe("Disabled")
+    expect(accountStatus(makeAccount({ enabled: false, state: Account_State.BLOCKED }), NOW).label).toBe(
+      "Disabled",
+    )
+  })
+
+  it("reads Unknown for an unspecified state", () => {
+    expect(accountStatus(makeAccount({ state: Account_State.UNSPECIFIED }), NOW).tone).toBe("muted")
+  })
+})
+
+describe("planLabel", () => {
+  it.each([
+    ["plus", "Plus"],
+    ["PRO", "Pro"],
+    ["team", "Team"],
+    ["free_workspace", "Free Workspace"],
+    ["", "Unknown plan"],
+    ["  ", "Unknown plan"],
+  ])("labels %j as %s", (plan, expected) => {
+    expect(planLabel(plan)).toBe(expected)
+  })
+})
+
+describe("accountTitle", () => {
+  it("prefers the label, then the email", () => {
+    expect(accountTitle(makeAccount({ label: "Work" }))).toBe("Work")
+    expect(accountTitle(makeAccount({ label: "" }))).toBe("ada@example.com")
+    expect(accountTitle(makeAccount({ label: undefined }))).toBe("ada@example.com")
+  })
+})
+
+describe("usageMeters", () => {
+  it("is empty without usage", () => {
+    expect(usageMeters(makeAccount())).toEqual([])
+  })
+
+  it("lists the 5-hour window first, then the weekly one, with clamped percentages", () => {
+    const meters = usageMeters(makeAccount({ usage: makeUsage([104, 30], [40.4, 3 * 24 * 60]) }))
+    expect(meters).toEqual([
+      { name: "5-hour window", percent: 100, resetTime: minutesFromNow(30) },
+      { name: "Weekly window", percent: 40, resetTime: minutesFromNow(3 * 24 * 60) },
+    ])
+  })
+
+  it("skips a window the plan does not have", () => {
+    const usage = create(AccountUsageSchema, { weekly: create(UsageWindowSchema, { usedPercent: 5 }) })
+    expect(usageMeters(makeAccount({ usage }))).toEqual([
+      { name: "Weekly window", percent: 5, resetTime: undefined },
+    ])
+  })
+})
+
+describe("usageTone", () => {
+  it.each([
+    [0, "default"],
+    [69, "default"],
+    [70, "warning"],
+    [89, "warning"],
+    [90, "destructive"],
+    [100, "destructive"],
+  ])("colours %i%% as %s", (percent, tone) => {
+    expect(usageTone(percent)).toBe(tone)
+  })
+})

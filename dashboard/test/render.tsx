@@ -1,0 +1,23 @@
+import type { Transport } from "@connectrpc/connect"
+import { TransportProvider } from "@connectrpc/connect-query"
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query"
+import { render } from "@testing-library/react"
+
+import { AdminTokenProvider } from "@/components/admin-token/admin-token-provider"
+import { TooltipProvider } from "@/components/ui/tooltip"
+
+/** Renders with the same providers as app/providers.tsx, on the given transport, without retries. */
+export function renderWithControl(ui: React.ReactElement, transport: Transport) {
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
+  })
+  return render(
+    <TransportProvider transport={transport}>
+      <QueryClientProvider client={queryClient}>
+        <AdminTokenProvider>
+          <TooltipProvider>{ui}</TooltipProvider>
+        </AdminTokenProvider>
+      </QueryClientProvider>
+    </TransportProvider>,
+  )
+}
