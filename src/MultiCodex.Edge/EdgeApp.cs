@@ -1,9 +1,16 @@
-using HealthClient = Grpc.Health.V1.Health.HealthClient;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MultiCodex.Control.V1;
+using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.FrontDoor;
 using MultiCodex.Edge.Health;
-using MultiCodex.Edge.OpenAi;
+using MultiCodex.Edge.Leasing;
+using MultiCodex.Edge.Models;
+using MultiCodex.Edge.Observability;
+using MultiCodex.Edge.Proxying;
+using MultiCodex.Edge.Upstream;
+using Prometheus;
+using HealthClient = Grpc.Health.V1.Health.HealthClient;
 
 namespace MultiCodex.Edge;
 
@@ -20,18 +27,32 @@ public static class EdgeApp
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            // /v1 enforces its own limit on the decompressed body; forwarded routes keep Control's limit.
+            k.Limits.MaxRequestBodySize = null;
             k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http1);
         });
+        // SIGTERM: stop taking requests, let streams in flight finish (bounded), then exit.
+        builder.WebHost.UseShutdownTimeout(options.ShutdownDrain);
 
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddGrpcClient<HealthClient>(o => o.Address = options.ControlUrl);
+        builder.Services.AddGrpcClient<LeaseService.LeaseServiceClient>(o => o.Address = options.ControlUrl);
+        builder.Services.AddGrpcClient<ApiKeyService.ApiKeyServiceClient>(o => o.Address = options.ControlUrl);
+        builder.Services.AddSingleton<ControlClient>();
+        builder.Services.AddSingleton<ClientKeyGate>().AddHostedService(sp => sp.GetRequiredService<ClientKeyGate>());
+        builder.Services.AddSingleton<UpstreamClient>();
+        builder.Services.AddSingleton<OutcomeReporter>();
+        builder.Services.AddSingleton<UpstreamDispatcher>();
+        builder.Services.AddSingleton<ModelsEndpoint>();
+        builder.Services.AddSingleton<EdgeMetrics>();
+        builder.Services.AddHostedService<OutcomeDrain>();
         builder.Services.AddFrontDoor(options);
 
         var app = builder.Build();
         app.MapHealthEndpoints();
-        app.Map("/v1/{**rest}", () => OpenAiError.Result(StatusCodes.Status501NotImplemented,
-            "The OpenAI-compatible API is not available in this build yet.", "server_error", "not_implemented"));
+        app.MapMetrics("/metrics");
+        app.MapV1();
         app.MapReverseProxy();
         return app;
     }

@@ -24,6 +24,24 @@ public sealed class EdgeOptions
     /// <summary>The admin token the Edge presents to Control for its own calls (env <c>ADMIN_TOKEN</c>).</summary>
     public string? AdminToken { get; set; }
 
+    /// <summary>Base of the ChatGPT backend (env <c>CHATGPT_BASE_URL</c>; default https://chatgpt.com/backend-api).</summary>
+    public Uri ChatGptBaseUrl { get; set; } = new("https://chatgpt.com/backend-api");
+
+    /// <summary>Largest /v1 request body, after decompression (env <c>MAX_REQUEST_BODY_BYTES</c>; default 32 MiB).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>How long the upstream may take to start answering (env <c>UPSTREAM_TIMEOUT_SECONDS</c>; default 120 s).</summary>
+    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long a stream may stay silent before it counts as dropped (env <c>STREAM_IDLE_TIMEOUT_SECONDS</c>; default 300 s, as the Codex CLI).</summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>How many accounts one request may try before giving up (env <c>MAX_ACCOUNT_ATTEMPTS</c>; default 5).</summary>
+    public int MaxAccountAttempts { get; set; } = 5;
+
+    /// <summary>How long in-flight streams may take to finish when the Edge is asked to stop (env <c>SHUTDOWN_DRAIN_SECONDS</c>; default 30 s).</summary>
+    public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Maps the public environment names onto the options; the one place that knows them.</summary>
     public static EdgeOptions FromConfiguration(IConfiguration config)
     {
@@ -36,6 +54,12 @@ public sealed class EdgeOptions
         options.ControlUrl = UrlOf(config, "CONTROL_URL") ?? options.ControlUrl;
         options.DashboardUrl = UrlOf(config, "DASHBOARD_URL") ?? options.DashboardUrl;
         options.AdminToken = NonEmpty(config["ADMIN_TOKEN"]);
+        options.ChatGptBaseUrl = UrlOf(config, "CHATGPT_BASE_URL") ?? options.ChatGptBaseUrl;
+        options.MaxRequestBodyBytes = Number(config, "MAX_REQUEST_BODY_BYTES", 1024) ?? options.MaxRequestBodyBytes;
+        options.UpstreamTimeout = Seconds(config, "UPSTREAM_TIMEOUT_SECONDS") ?? options.UpstreamTimeout;
+        options.StreamIdleTimeout = Seconds(config, "STREAM_IDLE_TIMEOUT_SECONDS") ?? options.StreamIdleTimeout;
+        options.MaxAccountAttempts = (int?)Number(config, "MAX_ACCOUNT_ATTEMPTS", 1) ?? options.MaxAccountAttempts;
+        options.ShutdownDrain = Seconds(config, "SHUTDOWN_DRAIN_SECONDS") ?? options.ShutdownDrain;
         return options;
     }
 
@@ -43,6 +67,14 @@ public sealed class EdgeOptions
         NonEmpty(config[name]) is not { } text ? null
         : Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
         : throw new OptionsException($"{name} must be an absolute http(s) URL, not '{text}'.");
+
+    private static long? Number(IConfiguration config, string name, long minimum) =>
+        NonEmpty(config[name]) is not { } text ? null
+        : long.TryParse(text, out var value) && value >= minimum ? value
+        : throw new OptionsException($"{name} must be a whole number ≥ {minimum}, not '{text}'.");
+
+    private static TimeSpan? Seconds(IConfiguration config, string name) =>
+        Number(config, name, 1) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -41,7 +41,7 @@ public sealed partial class LeaseAllocator(
             var selection = await store.ChooseAsync(accounts => AccountSelector.Select(accounts, excluded, sticky, now), s => s.Account, now);
             if (selection is null)
             {
-                return Unavailable(excluded, now);
+                return Unavailable(now);
             }
             var account = selection.Account;
             if (refresher.IsDue(account, now))
@@ -104,10 +104,11 @@ public sealed partial class LeaseAllocator(
 
     public int InFlight(string accountId) => ledger.InFlight(accountId);
 
-    private LeaseGrant Unavailable(HashSet<string> excluded, DateTimeOffset now)
+    private LeaseGrant Unavailable(DateTimeOffset now)
     {
         var accounts = store.All;
-        var waiting = accounts.Where(a => a.Enabled && a.ReauthReason is null && !excluded.Contains(a.Id) && a.IsBlockedAt(now)).ToList();
+        // Excluded accounts count too: the caller excluded them because they just hit their quota.
+        var waiting = accounts.Where(a => a.Enabled && a.ReauthReason is null && a.IsBlockedAt(now)).ToList();
         DateTimeOffset? retryAt = waiting.Count > 0 ? waiting.Min(a => a.Block!.Until) : null;
         var reason = accounts.Count == 0 ? "No accounts are configured."
             : waiting.Count > 0 ? $"Every usable account is blocked by its quota; the first is free again at {retryAt:u}."

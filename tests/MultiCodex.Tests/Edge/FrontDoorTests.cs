@@ -49,14 +49,15 @@ public sealed class FrontDoorTests
     }
 
     [Fact]
-    public async Task V1_BeforeTheApiExists_AnswersInOpenAiErrorShape()
+    public async Task UnknownV1Endpoint_AnswersInOpenAiErrorShape()
     {
         await using var stack = await Stack.StartAsync();
 
-        var response = await stack.Edge.Http.PostAsync("/v1/chat/completions", new StringContent("{}"));
+        var response = await stack.Edge.Http.PostAsync("/v1/embeddings", new StringContent("{}"));
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
 
-        Assert.Equal(HttpStatusCode.NotImplemented, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("unknown_url", (string?)error["code"]);
         Assert.NotNull((string?)error["message"]);
         Assert.NotNull((string?)error["type"]);
     }

@@ -39,11 +39,12 @@ public sealed class Stack : IAsyncDisposable
     /// <summary>Call options carrying the admin token, for gRPC and gRPC-Web.</summary>
     public static CallOptions Authorized => new(new Metadata { { "x-admin-token", AdminToken } }, deadline: DateTime.UtcNow.AddSeconds(30));
 
-    public static async Task<Stack> StartAsync(IDictionary<string, string?>? controlSettings = null, TimeProvider? time = null)
+    /// <summary>Starts Control and an Edge; <paramref name="settings"/> go to both (each reads the names it knows).</summary>
+    public static async Task<Stack> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var data = new TempDirectory();
-        var control = await ControlHost.StartAsync(data.Path, AdminToken, controlSettings, time);
-        var edge = await EdgeHost.StartAsync(control.Url, AdminToken);
+        var control = await ControlHost.StartAsync(data.Path, AdminToken, settings, time);
+        var edge = await EdgeHost.StartAsync(control.Url, AdminToken, settings: settings);
         return new Stack(data, control, edge);
     }
 

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MultiCodex.Edge.ClientKeys;
+using MultiCodex.Edge.OpenAi;
+using MultiCodex.Edge.Responses;
+
+namespace MultiCodex.Edge.Proxying;
+
+/// <summary>The steps every /v1 call shares: the client key, the body, the failure answer, the request log line.</summary>
+public static partial class V1Request
+{
+    private const string ClientNameItem = "multicodex.client";
+    public const string ExplainHeader = "x-multicodex-explain";
+
+    /// <summary>Endpoint filter: refuses a missing or wrong client key in OpenAI's shape (401).</summary>
+    public static async ValueTask<object?> RequireClientKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var gate = http.RequestServices.GetRequiredService<ClientKeyGate>();
+        var check = await gate.CheckAsync(http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, http.RequestAborted);
+        if (!check.Allowed)
+        {
+            return check.ControlUnavailable
+                ? OpenAiError.Result(StatusCodes.Status503ServiceUnavailable, check.Error!, "server_error", "control_unavailable")
+                : OpenAiError.Result(StatusCodes.Status401Unauthorized, check.Error!, "invalid_request_error", "invalid_api_key");
+        }
+        http.Items[ClientNameItem] = check.ClientName;
+        return await next(context);
+    }
+
+    public static string? ClientName(HttpContext http) => http.Items[ClientNameItem] as string;
+
+    public static Task<(JsonObject? Body, IResult? Error)> ReadBodyAsync(HttpContext http) =>
+        ClientRequestReader.ReadAsync(http.Request, http.RequestServices.GetRequiredService<EdgeOptions>().MaxRequestBodyBytes, http.RequestAborted);
+
+    /// <summary>Answers with an upstream failure: OpenAI's error shape, Retry-After in whole seconds when waiting helps.</summary>
+    public static IResult Failure(HttpContext http, UpstreamFailure failure)
+    {
+        if (failure.RetryAfter is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, wait.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        var error = new JsonObject
+        {
+            ["message"] = failure.Message,
+            ["type"] = failure.Type,
+            ["param"] = null,
+            ["code"] = failure.Code,
+        };
+        if (failure.ResetsAt is { } resetsAt)
+        {
+            // The Codex CLI reads these to say when the limit resets (codex-protocol.md §6.1).
+            error["resets_at"] = resetsAt.ToUnixTimeSeconds();
+            error["resets_in_seconds"] = (long)Math.Max(0, (failure.RetryAfter ?? TimeSpan.Zero).TotalSeconds);
+        }
+        return Results.Content(new JsonObject { ["error"] = error }.ToJsonString(), "application/json", statusCode: failure.Status);
+    }
+
+    /// <summary>With <c>x-multicodex-explain</c> on the request, names the account and why it was chosen.</summary>
+    public static void Explain(HttpContext http, UpstreamExchange exchange)
+    {
+        if (http.Request.Headers.ContainsKey(ExplainHeader))
+        {
+            http.Response.Headers["x-multicodex-account"] = exchange.Lease.AccountId;
+            http.Response.Headers["x-multicodex-reason"] = exchange.Lease.Explanation;
+        }
+    }
+
+    /// <summary>The response headers of the upstream a client may see (the Codex CLI replays x-codex-turn-state).</summary>
+    public static void CopyUpstreamHeaders(HttpContext http, UpstreamExchange exchange)
+    {
+        foreach (var (name, values) in exchange.Response.Headers)
+        {
+            if (name.StartsWith("x-codex-", StringComparison.OrdinalIgnoreCase) || name.Equals("x-request-id", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("openai-", StringComparison.OrdinalIgnoreCase) || name.Equals("x-models-etag", StringComparison.OrdinalIgnoreCase))
+            {
+                http.Response.Headers[name] = values.ToArray();
+            }
+        }
+    }
+
+    public static void LogCompleted(ILogger logger, HttpContext http, string endpoint, string model, UpstreamExchange? exchange, int status, long startedAt)
+    {
+        var failure = exchange?.Failure;
+        Log.Completed(logger, endpoint, ClientName(http) ?? "-", exchange?.Lease.AccountId ?? "-", model, status, failure?.ErrorCode ?? "-",
+            System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(2301, LogLevel.Information,
+            "{Endpoint} key={Client} account={Account} model={Model} status={Status} error={Error} duration_ms={DurationMs:F0}")]
+        public static partial void Completed(ILogger logger, string endpoint, string client, string account, string model, int status, string error, double durationMs);
+    }
+}

@@ -1,0 +1,248 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using MultiCodex.Simulator;
+using MultiCodex.Tests.Infrastructure;
+
+namespace MultiCodex.Tests.Edge;
+
+/// <summary>/v1/responses through the Edge against the fake backend, over raw HTTP: streaming, aggregation, rotation, faults.</summary>
+public sealed class ResponsesProxyTests : IAsyncLifetime
+{
+    private ProxyFixture _proxy = null!;
+
+    public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
+
+    [Fact]
+    public async Task StreamingRequest_PassesTheUpstreamEventsThrough()
+    {
+        await _proxy.AddAccountAsync("stream@example.com");
+
+        var (status, events) = await StreamAsync(new { model = "gpt-5.5", input = "Say hi", stream = true });
+
+        Assert.Equal(200, status);
+        Assert.Equal("response.created", events[0].Type);
+        Assert.Equal("response.completed", events[^1].Type);
+        Assert.Contains("Hello from stream@example.com: Say hi", string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => (string?)e.Data["delta"])));
+    }
+
+    [Fact]
+    public async Task NonStreamingRequest_GetsOneResponseObjectWithTheOutput()
+    {
+        await _proxy.AddAccountAsync("agg@example.com");
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = new[] { new { role = "system", content = "be brief" }, new { role = "user", content = "Ping" } } }));
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("completed", (string?)body["status"]);
+        Assert.Equal("Hello from agg@example.com: Ping", (string?)body["output_text"]);
+        Assert.True((long?)body["usage"]!["input_tokens"] > 0);
+        // The system role reached the upstream as developer, with stream on and store off.
+        var sent = JsonNode.Parse(_proxy.Upstream.Requests.ForPath("/backend-api/codex/responses").Last().BodyText!)!;
+        Assert.Equal("developer", (string?)sent["input"]![0]!["role"]);
+        Assert.Equal(true, (bool?)sent["stream"]);
+        Assert.Equal(false, (bool?)sent["store"]);
+    }
+
+    public static TheoryData<string> QuotaForms => new() { "429", "404", "first-event" };
+
+    [Theory]
+    [MemberData(nameof(QuotaForms))]
+    public async Task QuotaErrorOnTheFirstAccount_IsInvisible_AndBlocksIt(string form)
+    {
+        var (first, firstId) = await _proxy.AddAccountAsync("first@example.com", priority: 0);
+        await _proxy.AddAccountAsync("second@example.com", priority: 1);
+        first.EnqueueBehavior(form switch
+        {
+            "429" => ResponseBehavior.UsageLimitReached(TimeSpan.FromHours(2)),
+            "404" => ResponseBehavior.UsageLimitReachedAs404(TimeSpan.FromHours(2)),
+            _ => ResponseBehavior.UsageLimitReachedInStream(TimeSpan.FromHours(2)),
+        });
+
+        var (status, events) = await StreamAsync(new { model = "gpt-5.5", input = "hello", stream = true });
+        var account = await _proxy.AccountAsync(firstId);
+
+        Assert.Equal(200, status);
+        Assert.DoesNotContain(events, e => e.Type is "response.failed" or "error");
+        Assert.Contains("second@example.com", string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => (string?)e.Data["delta"])));
+        Assert.Equal("STATE_BLOCKED", (string?)account["state"]);
+    }
+
+    [Fact]
+    public async Task EveryAccountExhausted_Answers429WithRetryAfter()
+    {
+        var (only, _) = await _proxy.AddAccountAsync("only@example.com");
+        only.EnqueueBehavior(ResponseBehavior.UsageLimitReached(TimeSpan.FromMinutes(30)));
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = "x" }));
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+        var retryAfter = response.Headers.RetryAfter!.Delta!.Value.TotalSeconds;
+        Assert.InRange(retryAfter, 1700, 1801);
+        Assert.Equal("usage_limit_reached", (string?)error["code"]);
+        Assert.NotNull((string?)error["message"]);
+    }
+
+    [Fact]
+    public async Task ExpiredToken_IsRefreshedAndTheRequestSucceeds()
+    {
+        var (sim, _) = await _proxy.AddAccountAsync("refresh@example.com");
+        sim.ExpireAccessTokens();
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = "after refresh" }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, sim.RefreshGrantCount);
+    }
+
+    [Fact]
+    public async Task Overload_IsRetriedWithBackoff()
+    {
+        var (sim, _) = await _proxy.AddAccountAsync("busy@example.com");
+        sim.EnqueueBehavior(ResponseBehavior.Overloaded());
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = "again" }));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, sim.ResponsesRequestCount);
+    }
+
+    [Fact]
+    public async Task PersistentOverload_EndsInA503InOpenAiShape()
+    {
+        var (sim, _) = await _proxy.AddAccountAsync("down@example.com");
+        sim.EnqueueBehavior(ResponseBehavior.Overloaded(), times: 10);
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = "x" }));
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("server_is_overloaded", (string?)error["code"]);
+        Assert.Equal(3, sim.ResponsesRequestCount);
+    }
+
+    [Fact]
+    public async Task StreamDroppingAfterOutput_EndsWithAFailureEvent_NotAHang()
+    {
+        var (sim, _) = await _proxy.AddAccountAsync("drop@example.com");
+        sim.EnqueueBehavior(ResponseBehavior.DropMidStream(2));
+
+        var (status, events) = await StreamAsync(new { model = "gpt-5.5", input = "one two three four five", stream = true });
+
+        Assert.Equal(200, status);
+        Assert.Contains(events, e => e.Type == "response.output_text.delta");
+        Assert.Equal("response.failed", events[^1].Type);
+    }
+
+    [Fact]
+    public async Task BadRequest_IsAnsweredInOpenAiShape_AndBlocksNothing()
+    {
+        var (_, id) = await _proxy.AddAccountAsync("bad@example.com");
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "no-such-model", input = "x" }));
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not supported", (string?)error["message"]);
+        Assert.Equal("invalid_request_error", (string?)error["type"]);
+        Assert.Equal("STATE_ACTIVE", (string?)(await _proxy.AccountAsync(id))["state"]);
+    }
+
+    [Theory]
+    [InlineData("{\"model\": \"gpt-5.5\", ", "not valid JSON")]
+    [InlineData("[1]", "JSON object")]
+    [InlineData("{\"input\": \"x\"}", "'model' is required")]
+    public async Task MalformedRequest_Is400InOpenAiShape(string body, string fragment)
+    {
+        var response = await _proxy.Client.PostAsync("/v1/responses", new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(fragment, (string?)JsonNode.Parse(text)!["error"]!["message"]);
+    }
+
+    [Fact]
+    public async Task OversizedBody_Is413InOpenAiShape()
+    {
+        await using var proxy = await ProxyFixture.StartAsync(new() { ["MAX_REQUEST_BODY_BYTES"] = "2048" });
+
+        var response = await proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = new string('a', 5000) }));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("request_too_large", (string?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task ZstdCompressedRequest_IsAccepted()
+    {
+        await _proxy.AddAccountAsync("zstd@example.com");
+        var json = Encoding.UTF8.GetBytes("{\"model\":\"gpt-5.5\",\"input\":\"compressed\"}");
+        using var compressor = new ZstdSharp.Compressor();
+        var content = new ByteArrayContent(compressor.Wrap(json).ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("zstd");
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("compressed", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ExplainHeader_NamesTheAccountAndWhy()
+    {
+        var (_, id) = await _proxy.AddAccountAsync("explain@example.com");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(new { model = "gpt-5.5", input = "x" }) };
+        request.Headers.Add("x-multicodex-explain", "1");
+
+        var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal(id, response.Headers.GetValues("x-multicodex-account").Single());
+        Assert.Contains("eligible", response.Headers.GetValues("x-multicodex-reason").Single());
+    }
+
+    [Fact]
+    public async Task NoAccounts_Is503InOpenAiShape()
+    {
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = "x" }));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("No accounts are configured", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Models_AreListedInOpenAiShape()
+    {
+        await _proxy.AddAccountAsync("models@example.com");
+
+        var body = JsonNode.Parse(await _proxy.Client.GetStringAsync("/v1/models"))!;
+
+        Assert.Equal("list", (string?)body["object"]);
+        Assert.Contains(body["data"]!.AsArray(), m => (string?)m!["id"] == "gpt-5.5" && (string?)m["object"] == "model");
+    }
+
+    private static StringContent Json(object body) => new(System.Text.Json.JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+
+    private async Task<(int Status, List<(string Type, JsonNode Data)> Events)> StreamAsync(object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(body) };
+        using var response = await _proxy.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var events = new List<(string, JsonNode)>();
+        var text = await response.Content.ReadAsStringAsync();
+        foreach (var block in text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var type = block.Split('\n').FirstOrDefault(l => l.StartsWith("event: "))?[7..];
+            var data = block.Split('\n').FirstOrDefault(l => l.StartsWith("data: "))?[6..];
+            if (type is not null && data is not null)
+            {
+                events.Add((type, JsonNode.Parse(data)!));
+            }
+        }
+        return ((int)response.StatusCode, events);
+    }
+}

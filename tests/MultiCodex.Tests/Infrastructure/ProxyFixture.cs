@@ -1,0 +1,45 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MultiCodex.Simulator;
+
+namespace MultiCodex.Tests.Infrastructure;
+
+/// <summary>The fake ChatGPT backend, Control and the Edge in front: what a /v1 client talks to.</summary>
+public sealed class ProxyFixture : IAsyncDisposable
+{
+    private ProxyFixture(FakeChatGpt upstream, Stack stack)
+    {
+        Upstream = upstream;
+        Stack = stack;
+    }
+
+    public FakeChatGpt Upstream { get; }
+    public Stack Stack { get; }
+    public Uri V1 => new(Stack.Edge.Url, "/v1/");
+    public HttpClient Client => Stack.Edge.Http;
+
+    public static async Task<ProxyFixture> StartAsync(Dictionary<string, string?>? settings = null)
+    {
+        var upstream = await FakeChatGpt.StartAsync();
+        var stack = await Stack.StartAsync(Stack.UpstreamSettings(upstream, settings));
+        return new ProxyFixture(upstream, stack);
+    }
+
+    /// <summary>Adds an account on the fake and signs it into Control (through its auth.json); returns both.</summary>
+    public async Task<(SimAccount Sim, string Id)> AddAccountAsync(string email, int priority = 0)
+    {
+        var sim = Upstream.AddAccount(email);
+        var response = await Stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = sim.AuthJson(), priority });
+        response.EnsureSuccessStatusCode();
+        return (sim, (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!);
+    }
+
+    public async Task<JsonObject> AccountAsync(string id) =>
+        (await Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!.AsObject();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stack.DisposeAsync();
+        await Upstream.DisposeAsync();
+    }
+}
