@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MultiCodex.Control.Infrastructure.Grpc;
@@ -41,9 +42,37 @@ internal sealed class ApiKeyGrpcService(ApiKeyStore store) : ApiKeyService.ApiKe
     public override Task<ListApiKeyDigestsResponse> ListApiKeyDigests(ListApiKeyDigestsRequest request, ServerCallContext context)
     {
         var response = new ListApiKeyDigestsResponse();
-        response.Digests.AddRange(store.All.Select(k => new ApiKeyDigest { Name = k.Name, Sha256 = k.Sha256 }));
+        response.Digests.AddRange(Digests());
         return Task.FromResult(response);
     }
+
+    public override async Task WatchApiKeyDigests(WatchApiKeyDigestsRequest request, IServerStreamWriter<WatchApiKeyDigestsResponse> responseStream,
+        ServerCallContext context)
+    {
+        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void OnChanged() => changed.Writer.TryWrite(true);
+        store.Changed += OnChanged;
+        try
+        {
+            do
+            {
+                var message = new WatchApiKeyDigestsResponse();
+                message.Digests.AddRange(Digests());
+                await responseStream.WriteAsync(message, context.CancellationToken);
+            }
+            while (await changed.Reader.WaitToReadAsync(context.CancellationToken) && changed.Reader.TryRead(out _));
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The Edge went away.
+        }
+        finally
+        {
+            store.Changed -= OnChanged;
+        }
+    }
+
+    private IEnumerable<ApiKeyDigest> Digests() => store.All.Select(k => new ApiKeyDigest { Name = k.Name, Sha256 = k.Sha256 });
 
     private static V1.ApiKey ToProto(ApiKeyRecord key) =>
         new() { Id = key.Id, Name = key.Name, Prefix = key.Prefix, CreateTime = Timestamp.FromDateTimeOffset(key.CreatedAt) };

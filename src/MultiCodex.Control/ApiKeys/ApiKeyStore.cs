@@ -36,8 +36,12 @@ public sealed class ApiKeyStore
     {
         var file = new JsonFile<ApiKeysDocument>(dataDirectory.PathOf("api-keys.json"), ApiKeysJsonContext.Default.ApiKeysDocument);
         _state = new PersistentState<ApiKeysDocument>(file, file.Load() ?? new ApiKeysDocument(), time);
+        _state.Changed += _ => Changed?.Invoke();
         Time = time;
     }
+
+    /// <summary>Raised after a key was created or revoked (on disk already); listeners must not block.</summary>
+    public event Action? Changed;
 
     private TimeProvider Time { get; }
 

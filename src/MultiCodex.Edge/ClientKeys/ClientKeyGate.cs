@@ -11,12 +11,12 @@ public readonly record struct KeyCheck(bool Allowed, string? ClientName, string?
 
 /// <summary>
 /// Checks <c>Authorization: Bearer</c> on /v1 against the hashes of the keys Control holds. While no key exists,
-/// /v1 is open. The hash list is refreshed every few seconds, and at once (at most once a second) when an
-/// unknown key arrives, so a new key works immediately and a revoked one stops within seconds.
+/// /v1 is open. The hash list follows Control's WatchApiKeyDigests stream, so a new or revoked key applies at
+/// once; while the stream is down it is re-read when an unknown key arrives (at most once a second).
 /// </summary>
 public sealed partial class ClientKeyGate(ControlClient control, TimeProvider time, ILogger<ClientKeyGate> logger) : BackgroundService
 {
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinRefreshGap = TimeSpan.FromSeconds(1);
 
     private volatile FrozenDictionary<string, string>? _digests;
@@ -54,12 +54,33 @@ public sealed partial class ClientKeyGate(ControlClient control, TimeProvider ti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(RefreshInterval, time);
-        do
+        while (!stoppingToken.IsCancellationRequested)
         {
-            await RefreshAsync(force: true, stoppingToken);
+            try
+            {
+                using var watch = control.WatchKeyDigests(stoppingToken);
+                await foreach (var message in watch.ResponseStream.ReadAllAsync(stoppingToken))
+                {
+                    Apply(message.Digests);
+                }
+            }
+            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.RefreshFailed(logger, e.StatusCode);
+            }
+            await Task.Delay(ReconnectDelay, time, stoppingToken);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private void Apply(IEnumerable<MultiCodex.Control.V1.ApiKeyDigest> digests)
+    {
+        _digests = digests.ToFrozenDictionary(d => d.Sha256, d => d.Name, StringComparer.Ordinal);
+        _lastRefresh = time.GetUtcNow();
+        if (_digests.Count == 0 && !_announcedOpen)
+        {
+            Log.OpenWithoutKeys(logger);
+        }
+        _announcedOpen = _digests.Count == 0;
     }
 
     private async Task<FrozenDictionary<string, string>?> RefreshAsync(bool force, CancellationToken cancellationToken)
@@ -71,15 +92,7 @@ public sealed partial class ClientKeyGate(ControlClient control, TimeProvider ti
             {
                 return _digests;
             }
-            var reply = await control.ListKeyDigestsAsync(cancellationToken);
-            _digests = reply.Digests.ToFrozenDictionary(d => d.Sha256, d => d.Name, StringComparer.Ordinal);
-            _lastRefresh = time.GetUtcNow();
-            if (_digests.Count == 0 && !_announcedOpen)
-            {
-                Log.OpenWithoutKeys(logger);
-                _announcedOpen = true;
-            }
-            _announcedOpen &= _digests.Count == 0;
+            Apply((await control.ListKeyDigestsAsync(cancellationToken)).Digests);
             return _digests;
         }
         catch (RpcException e)

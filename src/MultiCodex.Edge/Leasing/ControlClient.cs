@@ -35,6 +35,10 @@ public sealed class ControlClient(LeaseService.LeaseServiceClient leases, ApiKey
     public Task<ListApiKeyDigestsResponse> ListKeyDigestsAsync(CancellationToken cancellationToken) =>
         _retry.ExecuteAsync(async ct => await keys.ListApiKeyDigestsAsync(new ListApiKeyDigestsRequest(), Options(ct)), cancellationToken).AsTask();
 
+    /// <summary>Follows the key digests: a message now and after every change. No deadline: it lives as long as the Edge.</summary>
+    public AsyncServerStreamingCall<WatchApiKeyDigestsResponse> WatchKeyDigests(CancellationToken cancellationToken) =>
+        keys.WatchApiKeyDigests(new WatchApiKeyDigestsRequest(), new CallOptions(_headers, cancellationToken: cancellationToken));
+
     private CallOptions Options(CancellationToken cancellationToken) =>
         new(_headers, deadline: time.GetUtcNow().UtcDateTime + CallTimeout, cancellationToken: cancellationToken);
 }
