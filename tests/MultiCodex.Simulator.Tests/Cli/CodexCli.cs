@@ -1,49 +1,14 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
+using MultiCodex.Testing;
 
 namespace MultiCodex.Simulator.Tests.Cli;
 
-/// <summary>Runs the real Codex CLI (npm <c>@openai/codex</c> 0.169.0, installed by <c>npm ci --prefix tests/clients</c>)
-/// against a fake in ChatGPT-auth mode, set up as codex-cli-capture.md describes.</summary>
-internal static class CodexCli
+/// <summary>Sets the Codex CLI up in ChatGPT-auth mode against the fake, as codex-cli-capture.md describes.</summary>
+internal static class ChatGptAuthCli
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-
-    /// <summary><c>CODEX_BIN</c>, else the native binary inside <c>tests/clients/node_modules</c>; fails the test when missing.</summary>
-    public static string FindBinary()
-    {
-        if (Environment.GetEnvironmentVariable("CODEX_BIN") is { Length: > 0 } fromEnv)
-        {
-            Assert.True(File.Exists(fromEnv), $"CODEX_BIN points at '{fromEnv}', which does not exist.");
-            return fromEnv;
-        }
-
-        var root = RepoRoot();
-        var modules = Path.Combine(root, "tests", "clients", "node_modules", "@openai");
-        var name = RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "codex.exe" : "codex";
-        var binary = Directory.Exists(modules)
-            ? Directory.EnumerateDirectories(modules, "codex*")
-                .Select(package => Path.Combine(package, "vendor"))
-                .Where(Directory.Exists)
-                .SelectMany(vendor => Directory.EnumerateDirectories(vendor))
-                .Select(target => Path.Combine(target, "bin", name))
-                .FirstOrDefault(File.Exists)
-            : null;
-        Assert.True(
-            binary is not null,
-            $"The Codex CLI binary was not found under {modules}. Run `npm ci --prefix tests/clients` from the repository root "
-            + "(or set CODEX_BIN to a codex 0.169.0 binary).");
-        return binary!;
-    }
-
     /// <summary>Writes <c>auth.json</c> and <c>config.toml</c> into a fresh temporary CODEX_HOME.</summary>
     public static CodexSandbox Prepare(FakeChatGpt sim, SimAccount account, TokenSet tokens)
     {
-        var root = Directory.CreateTempSubdirectory("multicodex-cli-").FullName;
-        var sandbox = new CodexSandbox(root);
-        Directory.CreateDirectory(sandbox.CodexHome);
-        Directory.CreateDirectory(sandbox.WorkDirectory);
+        var sandbox = CodexCli.NewSandbox();
         File.WriteAllText(sandbox.AuthJsonPath, account.AuthJson(tokens));
         if (!OperatingSystem.IsWindows())
         {
@@ -60,126 +25,12 @@ internal static class CodexCli
         return sandbox;
     }
 
-    /// <summary>Runs <c>codex exec</c> once; kills the process tree and fails if it outlives <see cref="Timeout"/>.</summary>
-    public static async Task<CliResult> ExecAsync(string binary, FakeChatGpt sim, CodexSandbox sandbox, string prompt)
-    {
-        var start = new ProcessStartInfo(binary)
+    /// <summary>Runs <c>codex exec</c> once against the fake's HTTPS listener.</summary>
+    public static Task<CliResult> ExecAsync(string binary, FakeChatGpt sim, CodexSandbox sandbox, string prompt) =>
+        CodexCli.ExecAsync(binary, sandbox, prompt, new Dictionary<string, string?>
         {
-            WorkingDirectory = sandbox.WorkDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "exec", "--skip-git-repo-check", "-s", "read-only", "--color", "never", prompt })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        ConfigureEnvironment(start.Environment, sim, sandbox);
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(stderr, e.Data);
-        var watch = Stopwatch.StartNew();
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.Fail($"codex exec did not finish within {Timeout.TotalSeconds} s.\nstdout:\n{stdout}\nstderr:\n{stderr}");
-        }
-
-        // WaitForExitAsync also waits for the redirected streams to reach EOF.
-        return new CliResult(process.ExitCode, stdout.ToString(), stderr.ToString(), watch.Elapsed);
-    }
-
-    private static void ConfigureEnvironment(IDictionary<string, string?> env, FakeChatGpt sim, CodexSandbox sandbox)
-    {
-        // Nothing from the developer's own codex or proxy setup may leak in.
-        foreach (var key in env.Keys.Where(k =>
-            k.StartsWith("CODEX_", StringComparison.OrdinalIgnoreCase)
-            || k.StartsWith("OPENAI_", StringComparison.OrdinalIgnoreCase)
-            || k.EndsWith("_PROXY", StringComparison.OrdinalIgnoreCase)
-            || k.StartsWith("RUST_", StringComparison.OrdinalIgnoreCase)
-            || k.StartsWith("SSL_CERT", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            env.Remove(key);
-        }
-
-        env["HOME"] = sandbox.Root;
-        env["CODEX_HOME"] = sandbox.CodexHome;
-        env["CODEX_CA_CERTIFICATE"] = sim.CaCertificatePath;
-        env["CODEX_REFRESH_TOKEN_URL_OVERRIDE"] = sim.IssuerUrl + "/oauth/token";
-        env["CODEX_REVOKE_TOKEN_URL_OVERRIDE"] = sim.IssuerUrl + "/oauth/revoke";
-        env["NO_PROXY"] = "127.0.0.1,localhost";
-        env["NO_COLOR"] = "1";
-        env["TERM"] = "dumb";
-    }
-
-    private static void Append(StringBuilder buffer, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (buffer)
-        {
-            buffer.AppendLine(line);
-        }
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MultiCodex.slnx")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        Assert.Fail($"MultiCodex.slnx not found above {AppContext.BaseDirectory}.");
-        return "";
-    }
-}
-
-/// <summary>A temporary HOME with CODEX_HOME and a work directory inside; deleted on dispose.</summary>
-internal sealed class CodexSandbox(string root) : IDisposable
-{
-    public string Root { get; } = root;
-
-    public string CodexHome => Path.Combine(Root, ".codex");
-
-    public string WorkDirectory => Path.Combine(Root, "work");
-
-    public string AuthJsonPath => Path.Combine(CodexHome, "auth.json");
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a straggling child may still hold a file.
-        }
-    }
-}
-
-/// <summary>What one CLI run produced.</summary>
-internal sealed record CliResult(int ExitCode, string StdOut, string StdErr, TimeSpan Elapsed)
-{
-    public override string ToString() => $"exit {ExitCode} after {Elapsed.TotalSeconds:F1} s\nstdout:\n{StdOut}\nstderr:\n{StdErr}";
+            ["CODEX_CA_CERTIFICATE"] = sim.CaCertificatePath,
+            ["CODEX_REFRESH_TOKEN_URL_OVERRIDE"] = sim.IssuerUrl + "/oauth/token",
+            ["CODEX_REVOKE_TOKEN_URL_OVERRIDE"] = sim.IssuerUrl + "/oauth/revoke",
+        });
 }

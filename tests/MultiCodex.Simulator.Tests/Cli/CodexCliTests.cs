@@ -1,3 +1,4 @@
+using MultiCodex.Testing;
 using Xunit.Abstractions;
 using System.Text.Json;
 
@@ -15,9 +16,9 @@ public sealed class CodexCliTests(ITestOutputHelper output)
         await using var sim = await FakeChatGpt.StartAsync(new FakeChatGptOptions { EnableTls = true });
         var account = sim.AddAccount("cli@x.test", "plus");
         var tokens = account.MintTokens();
-        using var sandbox = CodexCli.Prepare(sim, account, tokens);
+        using var sandbox = ChatGptAuthCli.Prepare(sim, account, tokens);
 
-        var result = await CodexCli.ExecAsync(binary, sim, sandbox, Prompt);
+        var result = await ChatGptAuthCli.ExecAsync(binary, sim, sandbox, Prompt);
         Report(sim, result);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -41,9 +42,9 @@ public sealed class CodexCliTests(ITestOutputHelper output)
         await using var sim = await FakeChatGpt.StartAsync(new FakeChatGptOptions { EnableTls = true });
         var account = sim.AddAccount("expired@x.test", "pro");
         var stale = account.MintTokens(accessTokenLifetime: TimeSpan.FromMinutes(-1));
-        using var sandbox = CodexCli.Prepare(sim, account, stale);
+        using var sandbox = ChatGptAuthCli.Prepare(sim, account, stale);
 
-        var result = await CodexCli.ExecAsync(binary, sim, sandbox, Prompt);
+        var result = await ChatGptAuthCli.ExecAsync(binary, sim, sandbox, Prompt);
         Report(sim, result);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -67,9 +68,9 @@ public sealed class CodexCliTests(ITestOutputHelper output)
         var account = sim.AddAccount("recover@x.test");
         var tokens = account.MintTokens();
         account.ExpireAccessTokens();
-        using var sandbox = CodexCli.Prepare(sim, account, tokens);
+        using var sandbox = ChatGptAuthCli.Prepare(sim, account, tokens);
 
-        var result = await CodexCli.ExecAsync(binary, sim, sandbox, Prompt);
+        var result = await ChatGptAuthCli.ExecAsync(binary, sim, sandbox, Prompt);
         Report(sim, result);
 
         Assert.True(result.ExitCode == 0, result.ToString());
@@ -85,9 +86,9 @@ public sealed class CodexCliTests(ITestOutputHelper output)
         await using var sim = await FakeChatGpt.StartAsync(new FakeChatGptOptions { EnableTls = true });
         var account = sim.AddAccount("limited@x.test");
         account.SetPrimaryUsage(100, DateTimeOffset.UtcNow.AddMinutes(42));
-        using var sandbox = CodexCli.Prepare(sim, account, account.MintTokens());
+        using var sandbox = ChatGptAuthCli.Prepare(sim, account, account.MintTokens());
 
-        var result = await CodexCli.ExecAsync(binary, sim, sandbox, Prompt);
+        var result = await ChatGptAuthCli.ExecAsync(binary, sim, sandbox, Prompt);
         Report(sim, result);
 
         Assert.NotEqual(0, result.ExitCode);
