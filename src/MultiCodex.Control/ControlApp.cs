@@ -27,14 +27,17 @@ public static class ControlApp
         var options = new ControlOptions();
         PublicEnvironment.Bind(options, builder.Configuration);
 
-        // One cleartext HTTP/2 port: native gRPC from the Edge, and everything the Edge forwards (REST, gRPC-Web).
+        // One cleartext port for HTTP/2 (native gRPC from the Edge and automation, everything the Edge forwards)
+        // and HTTP/1.1 (curl, Prometheus' /metrics, health probes).
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             kestrel.AddServerHeader = false;
+            // h2c requests carry ":scheme http" on what the sniffer made look like a TLS connection.
+            kestrel.AllowAlternateSchemes = true;
+            kestrel.ConfigureEndpointDefaults(listen => listen.UseCleartextHttp2Sniffing());
         });
         builder.WebHost.UseUrls(options.ListenUrl);
-        builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http2));
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DataDirectory>();
@@ -68,6 +71,7 @@ public static class ControlApp
         app.MapGrpcService<ApiKeyGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
+        app.MapControlMetrics();
 
         // Load accounts.json now, so that a damaged file stops the start with a message instead of a later 500.
         _ = app.Services.GetRequiredService<AccountStore>();

@@ -35,6 +35,9 @@ public sealed class UpstreamExchange : IAsyncDisposable
 
     public Lease Lease { get; }
 
+    /// <summary>Time from sending the request to the upstream's response headers.</summary>
+    public TimeSpan TimeToFirstByte => _timeToFirstByte;
+
     public HttpResponseMessage Response => _response;
 
     /// <summary>The error of a failure event, once one was seen.</summary>

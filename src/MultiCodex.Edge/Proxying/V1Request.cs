@@ -81,15 +81,17 @@ public static partial class V1Request
 
     public static void LogCompleted(ILogger logger, HttpContext http, string endpoint, string model, UpstreamExchange? exchange, int status, long startedAt)
     {
-        var failure = exchange?.Failure;
-        Log.Completed(logger, endpoint, ClientName(http) ?? "-", exchange?.Lease.AccountId ?? "-", model, status, failure?.ErrorCode ?? "-",
-            System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds);
+        var usage = exchange?.Usage;
+        Log.Completed(logger, endpoint, ClientName(http) ?? "-", exchange?.Lease.AccountId ?? "-", model, status, exchange?.Failure?.ErrorCode ?? "-",
+            exchange?.TimeToFirstByte.TotalMilliseconds ?? 0, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds,
+            usage?.InputTokens ?? 0, usage?.CachedInputTokens ?? 0, usage?.OutputTokens ?? 0);
     }
 
     private static partial class Log
     {
         [LoggerMessage(2301, LogLevel.Information,
-            "{Endpoint} key={Client} account={Account} model={Model} status={Status} error={Error} duration_ms={DurationMs:F0}")]
-        public static partial void Completed(ILogger logger, string endpoint, string client, string account, string model, int status, string error, double durationMs);
+            "{Endpoint} key={Client} account={Account} model={Model} status={Status} error={Error} ttfb_ms={TtfbMs:F0} duration_ms={DurationMs:F0} tokens_in={InputTokens} tokens_cached={CachedTokens} tokens_out={OutputTokens}")]
+        public static partial void Completed(ILogger logger, string endpoint, string client, string account, string model, int status, string error,
+            double ttfbMs, double durationMs, long inputTokens, long cachedTokens, long outputTokens);
     }
 }

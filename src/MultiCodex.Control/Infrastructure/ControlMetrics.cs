@@ -1,0 +1,30 @@
+using MultiCodex.Control.Accounts;
+using MultiCodex.Control.Leases;
+using Prometheus;
+
+namespace MultiCodex.Control.Infrastructure;
+
+/// <summary>Prometheus gauges of the pool, computed when <c>/metrics</c> is scraped (nothing runs between scrapes).</summary>
+internal static class ControlMetrics
+{
+    private static readonly Gauge Accounts = Metrics.CreateGauge("multicodex_control_accounts", "Accounts by state.", "state");
+    private static readonly Gauge LeasesInFlight = Metrics.CreateGauge("multicodex_control_leases_in_flight", "Leases handed out and not yet reported.");
+
+    public static IEndpointConventionBuilder MapControlMetrics(this WebApplication app)
+    {
+        var store = app.Services.GetRequiredService<AccountStore>();
+        var ledger = app.Services.GetRequiredService<LeaseLedger>();
+        var time = app.Services.GetRequiredService<TimeProvider>();
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
+        {
+            var now = time.GetUtcNow();
+            var counts = store.All.GroupBy(a => AccountMapper.StateOf(a, now)).ToDictionary(g => g.Key, g => g.Count());
+            foreach (var state in Enum.GetValues<V1.Account.Types.State>().Where(s => s != V1.Account.Types.State.Unspecified))
+            {
+                Accounts.WithLabels(state.ToString().ToLowerInvariant()).Set(counts.GetValueOrDefault(state));
+            }
+            LeasesInFlight.Set(ledger.TotalInFlight);
+        });
+        return app.MapMetrics("/metrics");
+    }
+}
