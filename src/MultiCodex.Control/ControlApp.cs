@@ -1,4 +1,6 @@
 using Google.Protobuf.Reflection;
+using Microsoft.Extensions.Options;
+using MultiCodex.Hosting;
 using Google.Rpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +24,7 @@ public static class ControlApp
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
+        builder.AddMultiCodexLogging();
 
         builder.Services.AddPublicEnvironmentOptions();
         var options = new ControlOptions();
@@ -74,10 +77,15 @@ public static class ControlApp
         app.MapControlMetrics();
 
         // Load accounts.json now, so that a damaged file stops the start with a message instead of a later 500.
+        // Validate options and load the data files now, so that a bad value or a damaged file stops the start
+        // with a message instead of a later 500.
+        _ = app.Services.GetRequiredService<IOptions<ControlOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<UpstreamOptions>>().Value;
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();
         _ = app.Services.GetRequiredService<UsageHistory>();
+        ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;
     }
 }

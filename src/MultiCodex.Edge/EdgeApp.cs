@@ -9,6 +9,7 @@ using MultiCodex.Edge.Models;
 using MultiCodex.Edge.Observability;
 using MultiCodex.Edge.Proxying;
 using MultiCodex.Edge.Upstream;
+using MultiCodex.Hosting;
 using Prometheus;
 using HealthClient = Grpc.Health.V1.Health.HealthClient;
 
@@ -21,6 +22,7 @@ public static class EdgeApp
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
+        builder.AddMultiCodexLogging();
         var options = EdgeOptions.FromConfiguration(builder.Configuration);
 
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
@@ -54,6 +56,7 @@ public static class EdgeApp
         app.MapMetrics("/metrics");
         app.MapV1();
         app.MapReverseProxy();
+        ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, options.Host);
         return app;
     }
 }

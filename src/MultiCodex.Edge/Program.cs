@@ -1,4 +1,5 @@
 using MultiCodex.Edge;
+using MultiCodex.Hosting;
 
 // `healthcheck`: the container HEALTHCHECK (the runtime image has no curl) asks this process's own /healthz.
 if (args is ["healthcheck", ..])
@@ -6,6 +7,10 @@ if (args is ["healthcheck", ..])
     return await HealthProbe.RunAsync();
 }
 
-var app = EdgeApp.Build(args);
+var app = ServiceDefaults.BuildOrExplain("multicodex-edge", () => EdgeApp.Build(args));
+if (app is null)
+{
+    return 2;
+}
 await app.RunAsync();
 return 0;

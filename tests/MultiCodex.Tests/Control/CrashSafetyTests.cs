@@ -21,7 +21,7 @@ public sealed class CrashSafetyTests
 
         for (var round = 0; round < Kills; round++)
         {
-            await using var control = await ControlProcess.StartAsync(data.Path, Stack.AdminToken);
+            await using var control = await AppProcess.StartControlAsync(data.Path, Stack.AdminToken);
             var client = new AccountService.AccountServiceClient(control.Channel);
             var killAfter = acknowledged.Count + random.Next(3, 40);
             var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,7 +63,7 @@ public sealed class CrashSafetyTests
         }
 
         // A last start proves the survivor loads, and cleans up any temp file the kills left.
-        await using var final = await ControlProcess.StartAsync(data.Path, Stack.AdminToken);
+        await using var final = await AppProcess.StartControlAsync(data.Path, Stack.AdminToken);
         var listed = await new AccountService.AccountServiceClient(final.Channel).ListAccountsAsync(new(), Stack.Authorized);
         Assert.True(listed.Accounts.Count >= acknowledged.Count);
         Assert.Empty(Directory.GetFiles(data.Path, "accounts.json.tmp-*"));

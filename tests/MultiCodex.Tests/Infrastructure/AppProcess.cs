@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Grpc.Net.Client;
+
+namespace MultiCodex.Tests.Infrastructure;
+
+/// <summary>
+/// A MultiCodex app as a real child process: the built dll run with <c>dotnet</c> and environment variables, as
+/// the container images and scripts/run.sh run it. For crash (SIGKILL) and shutdown (SIGTERM) tests.
+/// </summary>
+public sealed partial class AppProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private AppProcess(Process process, Uri url, StringBuilder output)
+    {
+        _process = process;
+        _output = output;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    public int Id => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts Control on a free port with its data in <paramref name="dataDir"/>.</summary>
+    public static Task<AppProcess> StartControlAsync(string dataDir, string adminToken) =>
+        StartAsync("MultiCodex.Control", new()
+        {
+            ["CONTROL_URL"] = "http://127.0.0.1:0",
+            ["DATA_DIR"] = dataDir,
+            ["ADMIN_TOKEN"] = adminToken,
+            ["CHATGPT_BASE_URL"] = "http://127.0.0.1:9/backend-api",
+            ["OAUTH_ISSUER"] = "http://127.0.0.1:9",
+            ["USAGE_REFRESH_SECONDS"] = "0",
+        });
+
+    /// <summary>Starts the app and returns once it listens (it prints its address at start).</summary>
+    public static async Task<AppProcess> StartAsync(string project, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [AppPaths.Dll(project)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+        var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                listening.TrySetException(new InvalidOperationException($"{project} exited before listening:\n{output}"));
+                return;
+            }
+            lock (output) { output.AppendLine(e.Data); }
+            if (ListeningLine().Match(e.Data) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            return new AppProcess(process, await listening.Task.WaitAsync(StartTimeout), output);
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    /// <summary>A gRPC channel to this process (Control).</summary>
+    public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Url);
+    private GrpcChannel? _channel;
+
+    /// <summary>SIGKILL: no shutdown code runs, whatever the process was doing.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>SIGTERM, as `docker stop` and Ctrl-C send it: the process shuts down by its own rules.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit(5000);
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel?.Dispose();
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+        _process.Dispose();
+    }
+
+    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    private static partial Regex ListeningLine();
+}
+
+/// <summary>Where the build put the apps: artifacts/bin/&lt;Project&gt;/&lt;config&gt;/, beside this test assembly.</summary>
+public static class AppPaths
+{
+    public static string Dll(string project)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var path = Path.Combine(testOutput.Parent!.Parent!.FullName, project, testOutput.Name, project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built at {path}; build the solution first.");
+    }
+}
