@@ -46,6 +46,25 @@ stop_stack() {
   STACK_PIDS=()
 }
 
+# Demo mode: the built-in fake ChatGPT backend and OAuth issuer, with synthetic accounts, on SIMULATOR_URL.
+start_simulator() {
+  trap stop_stack INT TERM EXIT
+  dotnet "$APPS_DIR/MultiCodex.Simulator/$CONFIG/MultiCodex.Simulator.dll" --demo &
+  STACK_PIDS+=($!)
+}
+
+# Waits (at most 60 s) until the URL answers 200.
+wait_ready() {
+  for _ in $(seq 1 120); do
+    if node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "$1 did not become ready within 60 s"
+  return 1
+}
+
 # Starts Control, the dashboard and the Edge in the background with the current environment.
 start_stack() {
   trap stop_stack INT TERM EXIT

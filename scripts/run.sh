@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole system locally: Control, the dashboard and the Edge (the front door, port 4010), data in ./data.
 # Ctrl-C stops all three. Every setting is an environment variable (README.md lists them).
+#   --demo   also runs the built-in fake ChatGPT backend with a few synthetic accounts (data in ./data/demo),
+#            so everything can be tried without a ChatGPT account.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
+DEMO="${DEMO:-0}"
+[ "${1:-}" = "--demo" ] && DEMO=1
+if [ "$DEMO" = 1 ]; then
+  export SIMULATOR_URL="${SIMULATOR_URL:-http://127.0.0.1:4019}"
+  export DATA_DIR="${DATA_DIR:-$PWD/data/demo}"
+  export CHATGPT_BASE_URL="$SIMULATOR_URL/backend-api" OAUTH_ISSUER="$SIMULATOR_URL"
+fi
 export DATA_DIR="${DATA_DIR:-$PWD/data}"
 export PORT="${PORT:-4010}"
 export CONTROL_URL="${CONTROL_URL:-http://127.0.0.1:4011}"
@@ -13,6 +22,11 @@ export DASHBOARD_URL="${DASHBOARD_URL:-http://127.0.0.1:4012}"
 build_apps
 build_dashboard
 
+[ "$DEMO" = 1 ] && start_simulator
 start_stack
-echo "MultiCodex is up: http://127.0.0.1:${PORT} (Ctrl-C stops it)"
+wait_ready "http://127.0.0.1:${PORT}/readyz"
+if [ "$DEMO" = 1 ]; then
+  node scripts/demo-sign-in.mjs "http://127.0.0.1:${PORT}" "${ADMIN_TOKEN:-}"
+fi
+log "MultiCodex is up: http://127.0.0.1:${PORT} (dashboard, /v1, /admin) — Ctrl-C stops it"
 wait_stack

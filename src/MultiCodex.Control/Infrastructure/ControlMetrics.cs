@@ -21,7 +21,8 @@ internal static class ControlMetrics
             var counts = store.All.GroupBy(a => AccountMapper.StateOf(a, now)).ToDictionary(g => g.Key, g => g.Count());
             foreach (var state in Enum.GetValues<V1.Account.Types.State>().Where(s => s != V1.Account.Types.State.Unspecified))
             {
-                Accounts.WithLabels(state.ToString().ToLowerInvariant()).Set(counts.GetValueOrDefault(state));
+                Accounts.WithLabels(state == V1.Account.Types.State.ReauthRequired ? "reauth_required" : state.ToString().ToLowerInvariant())
+                    .Set(counts.GetValueOrDefault(state));
             }
             LeasesInFlight.Set(ledger.TotalInFlight);
         });

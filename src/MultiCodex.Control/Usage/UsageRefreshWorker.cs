@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using MultiCodex.Control.Accounts;
 
@@ -12,6 +13,9 @@ public sealed partial class UsageRefreshWorker(
     AccountStore store, UsageProber prober, IOptions<UsageOptions> options, TimeProvider time, ILogger<UsageRefreshWorker> logger)
     : BackgroundService
 {
+    // Signalled when an account without any usage appears (a new sign-in), so it is probed at once.
+    private readonly Channel<bool> _newAccount = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.RefreshInterval;
@@ -19,18 +23,28 @@ public sealed partial class UsageRefreshWorker(
         {
             return;
         }
+        store.Changed += accounts =>
+        {
+            if (accounts.Any(a => a.Usage is null && a.ReauthReason is null))
+            {
+                _newAccount.Writer.TryWrite(true);
+            }
+        };
+        var onlyNew = false;
         while (!stoppingToken.IsCancellationRequested)
         {
-            await ProbeAllAsync(stoppingToken);
+            await ProbeAsync(onlyNew, stoppingToken);
             var jitter = 1 + options.Value.Jitter * (Random.Shared.NextDouble() * 2 - 1);
-            await Task.Delay(interval * jitter, time, stoppingToken);
+            var due = Task.Delay(interval * jitter, time, stoppingToken);
+            var woken = await Task.WhenAny(due, _newAccount.Reader.WaitToReadAsync(stoppingToken).AsTask());
+            onlyNew = woken != due && _newAccount.Reader.TryRead(out _);
         }
     }
 
     // One account at a time: a background round is in no hurry, and the upstream sees a gentle client.
-    private async Task ProbeAllAsync(CancellationToken cancellationToken)
+    private async Task ProbeAsync(bool onlyNew, CancellationToken cancellationToken)
     {
-        foreach (var account in store.All)
+        foreach (var account in store.All.Where(a => !onlyNew || a.Usage is null))
         {
             try
             {
