@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite (xunit, vitest, browser end-to-end) and ends with one line: "N passed, M failed".
-# Installs what the tests need: npm packages (dashboard, Codex CLI, openai SDK) and, for the browser tests,
-# Debian's chromium (apt-get, as root) when /usr/bin/chromium is missing.
+# Installs what the tests need: npm packages (dashboard, Codex CLI, openai SDK) and, as root with apt-get,
+# Debian's chromium (browser tests) and docker-compose (validates docker-compose.yml without an engine).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -25,9 +25,11 @@ tally() {
 
 # Chromium takes a minute to install: start it now, alongside the builds.
 CHROMIUM_JOB=""
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-  log "installing Debian's chromium in the background"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) > "$RESULTS/apt.log" 2>&1 &
+if { [ ! -x /usr/bin/chromium ] || ! command -v docker-compose >/dev/null; } && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  log "installing Debian's chromium and docker-compose in the background"
+  (apt-get update -qq \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) > "$RESULTS/apt.log" 2>&1 &
   CHROMIUM_JOB=$!
 fi
 

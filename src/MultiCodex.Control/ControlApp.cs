@@ -65,7 +65,7 @@ public static class ControlApp
 
         var app = builder.Build();
         app.UseRequestSizeLimit();
-        app.UseEmptyRestBodyAsEmptyObject();
+        app.UseRestBodyDefaults();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcService<OAuthGrpcService>();

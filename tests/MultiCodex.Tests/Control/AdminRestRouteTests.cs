@@ -171,6 +171,19 @@ public sealed class AdminRestRouteTests : IAsyncLifetime
         Assert.Equal("STATE_ACTIVE", (string?)body!["account"]!["state"]);
     }
 
+    [Fact]
+    public async Task CurlStyleFormContentType_IsReadAsJson()
+    {
+        var created = await _stack.AddAccountAsync(TestTokens.For("curl@example.com"));
+
+        // What `curl -XPATCH -d '{"priority":5}'` sends: a JSON body labelled as form data.
+        var response = await _stack.Admin.PatchAsync($"/admin/accounts/{created["id"]}",
+            new StringContent("{\"priority\":5}", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(5, (int?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["priority"]);
+    }
+
     private async Task<JsonObject> PostJson(string path, object body)
     {
         var response = await _stack.Admin.PostAsJsonAsync(path, body);
