@@ -42,6 +42,11 @@ if [ "$build_status" -ne 0 ]; then
   tally build 0 1 "$build_status"
 fi
 
+# The deployment tests use docker-compose and the browser tests chromium: let the install finish first.
+if [ -n "$CHROMIUM_JOB" ]; then
+  wait "$CHROMIUM_JOB" || { log "apt-get install failed:"; tail -5 "$RESULTS/apt.log" >&2; }
+fi
+
 # 1. xunit, every test project, real servers on loopback.
 dotnet test "$REPO_ROOT/MultiCodex.slnx" -c "$CONFIG" --no-build -nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS/dotnet" -- RunConfiguration.TestSessionTimeout=2400000
@@ -57,9 +62,6 @@ read -r p f < <(node -e 'try{const r=require(process.argv[1]);console.log(r.numP
 tally vitest "$p" "$f" "$status"
 
 # 3. Browser end-to-end: Debian's chromium driven by playwright-core against the running stack.
-if [ -n "$CHROMIUM_JOB" ]; then
-  wait "$CHROMIUM_JOB" || { log "chromium install failed:"; tail -5 "$RESULTS/apt.log" >&2; }
-fi
 (cd dashboard && node e2e/run.mjs --results "$RESULTS/e2e.json")
 status=$?
 read -r p f < <(node -e 'try{const r=require(process.argv[1]);console.log(r.passed,r.failed)}catch{console.log(0,0)}' "$RESULTS/e2e.json")
