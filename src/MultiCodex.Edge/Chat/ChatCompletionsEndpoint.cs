@@ -21,47 +21,30 @@ public static class ChatCompletionsEndpoint
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
 
-    public static async Task HandleAsync(HttpContext http, UpstreamDispatcher dispatcher, EdgeMetrics metrics, ILogger<UpstreamDispatcher> logger)
+    public static async Task HandleAsync(HttpContext http, EdgeMetrics metrics, ILogger<UpstreamDispatcher> logger)
     {
         var startedAt = Stopwatch.GetTimestamp();
-        var (body, readError) = await V1Request.ReadBodyAsync(http);
-        if (body is null)
+        ChatRequestTranslation? translation = null;
+        var exchange = await V1Request.OpenAsync(http, "chat", startedAt, body =>
         {
-            await readError!.ExecuteAsync(http);
-            return;
-        }
-        var translation = ChatRequestTranslator.Translate(body);
-        if (!translation.IsValid)
+            translation = ChatRequestTranslator.Translate(body);
+            return translation.IsValid
+                ? UpstreamRequestBuilder.Build(translation.Body, UpstreamRequestBuilder.SessionKeyFromHeaders(http.Request.Headers))
+                : (null, translation.Error.Message, translation.Error.Param);
+        });
+        if (exchange is null)
         {
-            await OpenAiError.Result(400, translation.Error.Message, "invalid_request_error", param: translation.Error.Param).ExecuteAsync(http);
-            return;
-        }
-        var (request, error, param) = UpstreamRequestBuilder.Build(translation.Body, UpstreamRequestBuilder.SessionKeyFromHeaders(http.Request.Headers));
-        if (request is null)
-        {
-            await OpenAiError.Result(400, error!, "invalid_request_error", param: param).ExecuteAsync(http);
-            return;
-        }
-
-        var result = await dispatcher.DispatchAsync(
-            new UpstreamCall(request.Model, request.SessionKey, V1Request.ClientName(http), request.Body, http.Request.Headers), http.RequestAborted);
-        if (result.Exchange is not { } exchange)
-        {
-            metrics.Completed("chat", result.Failure!.Status, null, startedAt);
-            V1Request.LogCompleted(logger, http, "chat", request.Model, null, result.Failure.Status, startedAt);
-            await V1Request.Failure(http, result.Failure).ExecuteAsync(http);
             return;
         }
         await using (exchange)
         {
-            V1Request.Explain(http, exchange);
             var id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
             var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-            var status = translation.Stream
+            var status = translation!.Stream
                 ? await StreamAsync(http, exchange, new ChatStreamTranslator(translation.Model, translation.IncludeUsage, created, id))
                 : await CompleteAsync(http, exchange, new ChatCompletionBuilder(translation.Model, created, id));
             metrics.Completed("chat", status, exchange, startedAt);
-            V1Request.LogCompleted(logger, http, "chat", request.Model, exchange, status, startedAt);
+            V1Request.LogCompleted(logger, http, "chat", translation.Model, exchange, status, startedAt);
         }
     }
 

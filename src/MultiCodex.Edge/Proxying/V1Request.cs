@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MultiCodex.Edge.ClientKeys;
+using MultiCodex.Edge.Observability;
 using MultiCodex.Edge.OpenAi;
 using MultiCodex.Edge.Responses;
 
@@ -30,8 +31,38 @@ public static partial class V1Request
 
     public static string? ClientName(HttpContext http) => http.Items[ClientNameItem] as string;
 
-    public static Task<(JsonObject? Body, IResult? Error)> ReadBodyAsync(HttpContext http) =>
-        ClientRequestReader.ReadAsync(http.Request, http.RequestServices.GetRequiredService<EdgeOptions>().MaxRequestBodyBytes, http.RequestAborted);
+    /// <summary>
+    /// Steps 1–2 of every model call: read the body, build the upstream request with <paramref name="build"/>, and
+    /// dispatch it. Returns the committed stream, or null once the client was answered (bad input, no account, …).
+    /// </summary>
+    public static async Task<UpstreamExchange?> OpenAsync(HttpContext http, string endpoint, long startedAt,
+        Func<JsonObject, (UpstreamRequest? Request, string? Error, string? Param)> build)
+    {
+        var services = http.RequestServices;
+        var (body, readError) = await ClientRequestReader.ReadAsync(http.Request, services.GetRequiredService<EdgeOptions>().MaxRequestBodyBytes, http.RequestAborted);
+        if (body is null)
+        {
+            await readError!.ExecuteAsync(http);
+            return null;
+        }
+        var (request, error, param) = build(body);
+        if (request is null)
+        {
+            await OpenAiError.Result(StatusCodes.Status400BadRequest, error!, "invalid_request_error", param: param).ExecuteAsync(http);
+            return null;
+        }
+        var result = await services.GetRequiredService<UpstreamDispatcher>().DispatchAsync(
+            new UpstreamCall(request.Model, request.SessionKey, ClientName(http), request.Body, http.Request.Headers), http.RequestAborted);
+        if (result.Exchange is { } exchange)
+        {
+            Explain(http, exchange);
+            return exchange;
+        }
+        services.GetRequiredService<EdgeMetrics>().Completed(endpoint, result.Failure!.Status, null, startedAt);
+        LogCompleted(services.GetRequiredService<ILogger<UpstreamDispatcher>>(), http, endpoint, request.Model, null, result.Failure.Status, startedAt);
+        await Failure(http, result.Failure).ExecuteAsync(http);
+        return null;
+    }
 
     /// <summary>Answers with an upstream failure: OpenAI's error shape, Retry-After in whole seconds when waiting helps.</summary>
     public static IResult Failure(HttpContext http, UpstreamFailure failure)

@@ -14,36 +14,24 @@ namespace MultiCodex.Edge.Responses;
 /// </summary>
 public static partial class ResponsesEndpoint
 {
-    public static async Task HandleAsync(HttpContext http, UpstreamDispatcher dispatcher, EdgeMetrics metrics, ILogger<UpstreamDispatcher> logger)
+    public static async Task HandleAsync(HttpContext http, EdgeMetrics metrics, ILogger<UpstreamDispatcher> logger)
     {
         var startedAt = Stopwatch.GetTimestamp();
-        var (body, readError) = await V1Request.ReadBodyAsync(http);
-        if (body is null)
+        UpstreamRequest? request = null;
+        var exchange = await V1Request.OpenAsync(http, "responses", startedAt, body =>
         {
-            await readError!.ExecuteAsync(http);
-            return;
-        }
-        var (request, error, param) = UpstreamRequestBuilder.Build(body, UpstreamRequestBuilder.SessionKeyFromHeaders(http.Request.Headers));
-        if (request is null)
+            var built = UpstreamRequestBuilder.Build(body, UpstreamRequestBuilder.SessionKeyFromHeaders(http.Request.Headers));
+            request = built.Request;
+            return built;
+        });
+        if (exchange is null)
         {
-            await OpenAiError.Result(400, error!, "invalid_request_error", param: param).ExecuteAsync(http);
-            return;
-        }
-
-        var result = await dispatcher.DispatchAsync(
-            new UpstreamCall(request.Model, request.SessionKey, V1Request.ClientName(http), request.Body, http.Request.Headers), http.RequestAborted);
-        if (result.Exchange is not { } exchange)
-        {
-            metrics.Completed("responses", result.Failure!.Status, null, startedAt);
-            V1Request.LogCompleted(logger, http, "responses", request.Model, null, result.Failure.Status, startedAt);
-            await V1Request.Failure(http, result.Failure).ExecuteAsync(http);
             return;
         }
         await using (exchange)
         {
-            V1Request.Explain(http, exchange);
             V1Request.CopyUpstreamHeaders(http, exchange);
-            var status = request.ClientStreams ? await StreamAsync(http, exchange) : await AggregateAsync(http, exchange);
+            var status = request!.ClientStreams ? await StreamAsync(http, exchange) : await AggregateAsync(http, exchange);
             metrics.Completed("responses", status, exchange, startedAt);
             V1Request.LogCompleted(logger, http, "responses", request.Model, exchange, status, startedAt);
         }
