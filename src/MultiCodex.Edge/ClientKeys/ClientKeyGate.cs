@@ -64,11 +64,22 @@ public sealed partial class ClientKeyGate(ControlClient control, TimeProvider ti
                     Apply(message.Digests);
                 }
             }
-            catch (RpcException e) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // the Edge is stopping
+            }
+            catch (RpcException e)
             {
                 Log.RefreshFailed(logger, e.StatusCode);
             }
-            await Task.Delay(ReconnectDelay, time, stoppingToken);
+            try
+            {
+                await Task.Delay(ReconnectDelay, time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 

@@ -102,7 +102,8 @@ public sealed partial class UpstreamDispatcher(
 
             if (response.IsSuccessStatusCode)
             {
-                var exchange = new UpstreamExchange(lease, response, await response.Content.ReadAsStreamAsync(cancellationToken), reporter, startedAt, timeToFirstByte);
+                var exchange = new UpstreamExchange(lease, response, await response.Content.ReadAsStreamAsync(cancellationToken), reporter, startedAt,
+                    timeToFirstByte, options.StreamIdleTimeout);
                 ProbeResult probe;
                 try
                 {

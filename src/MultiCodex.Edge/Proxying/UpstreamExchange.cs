@@ -20,11 +20,15 @@ public sealed class UpstreamExchange : IAsyncDisposable
     private readonly OutcomeReporter _reporter;
     private readonly long _startedAt;
     private readonly TimeSpan _timeToFirstByte;
+    private readonly TimeSpan _idleTimeout;
+    private CancellationTokenSource? _idle;
     private EventFacts? _terminal;
     private bool _reported;
 
-    public UpstreamExchange(Lease lease, HttpResponseMessage response, Stream body, OutcomeReporter reporter, long startedAt, TimeSpan timeToFirstByte)
+    public UpstreamExchange(Lease lease, HttpResponseMessage response, Stream body, OutcomeReporter reporter, long startedAt, TimeSpan timeToFirstByte,
+        TimeSpan idleTimeout)
     {
+        _idleTimeout = idleTimeout;
         Lease = lease;
         _response = response;
         _reader = new SseEventReader(body);
@@ -68,7 +72,10 @@ public sealed class UpstreamExchange : IAsyncDisposable
         return ProbeResult.EndedEarly;
     }
 
-    /// <summary>The next event: held ones first, then live ones. Null at the end of the stream.</summary>
+    /// <summary>
+    /// The next event: held ones first, then live ones. Null at the end of the stream. An upstream silent for
+    /// longer than the idle timeout counts as dropped (<see cref="IOException"/>), so no client waits forever.
+    /// </summary>
     public async ValueTask<SseEvent?> ReadAsync(CancellationToken cancellationToken)
     {
         SseEvent? next;
@@ -78,7 +85,17 @@ public sealed class UpstreamExchange : IAsyncDisposable
         }
         else
         {
-            next = await _reader.ReadAsync(cancellationToken);
+            // One timer for the whole stream, re-armed before each read: no allocation per event.
+            _idle ??= CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _idle.CancelAfter(_idleTimeout);
+            try
+            {
+                next = await _reader.ReadAsync(_idle.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"The upstream sent nothing for {_idleTimeout.TotalSeconds:F0} s.");
+            }
         }
         if (next is { } e && UpstreamEvents.IsTerminal(e) && _terminal is null)
         {
@@ -111,6 +128,7 @@ public sealed class UpstreamExchange : IAsyncDisposable
             _reported = true;
             _reporter.ReportInBackground(BuildReport());
         }
+        _idle?.Dispose();
         _reader.Dispose();
         _response.Dispose();
         return ValueTask.CompletedTask;
