@@ -72,6 +72,44 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
         Assert.Equal("STATE_BLOCKED", (string?)account["state"]);
     }
 
+    /// <summary>Every fault the fake can script, and what the client sees when a second account is there.</summary>
+    public static TheoryData<string, string> ScriptedFaults => new()
+    {
+        { "usage_not_included", "second" },
+        { "rate_limit_exceeded", "second" },
+        { "token_invalidated", "first" },
+        { "token_expired", "first" },
+        { "server_error", "first" },
+        { "overloaded", "first" },
+        { "overloaded_in_stream", "first" },
+        { "slow", "first" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ScriptedFaults))]
+    public async Task ScriptedFault_OnTheFirstAccount_StillAnswers200(string fault, string expectedServer)
+    {
+        var (first, _) = await _proxy.AddAccountAsync("first@example.com", priority: 0);
+        await _proxy.AddAccountAsync("second@example.com", priority: 1);
+        first.EnqueueBehavior(fault switch
+        {
+            "usage_not_included" => ResponseBehavior.UsageNotIncluded(),
+            "rate_limit_exceeded" => ResponseBehavior.RateLimitExceeded(),
+            "token_invalidated" => ResponseBehavior.TokenInvalidated(),
+            "token_expired" => ResponseBehavior.TokenExpired(),
+            "server_error" => ResponseBehavior.ServerError(),
+            "overloaded" => ResponseBehavior.Overloaded(),
+            "overloaded_in_stream" => ResponseBehavior.StreamFailed("server_is_overloaded", "Selected model is at capacity."),
+            _ => ResponseBehavior.Slow(TimeSpan.FromMilliseconds(20)),
+        });
+
+        var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "gpt-5.5", input = "fault" }));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.Contains($"Hello from {expectedServer}@example.com", body);
+    }
+
     [Fact]
     public async Task EveryAccountExhausted_Answers429WithRetryAfter()
     {
@@ -137,6 +175,38 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
         Assert.Equal(200, status);
         Assert.Contains(events, e => e.Type == "response.output_text.delta");
         Assert.Equal("response.failed", events[^1].Type);
+    }
+
+    [Fact]
+    public async Task ClientDisconnecting_CancelsTheUpstreamRequest_AndIsReportedAs499()
+    {
+        var (sim, _) = await _proxy.AddAccountAsync("gone@example.com");
+        sim.EnqueueBehavior(ResponseBehavior.Slow(TimeSpan.FromMilliseconds(300)));
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses")
+        {
+            Content = Json(new { model = "gpt-5.5", stream = true, input = "a long answer that keeps streaming for a while" }),
+        })
+        using (var response = await _proxy.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        {
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line && line != "event: response.output_text.delta")
+            {
+            }
+        } // the client goes away mid-stream
+
+        JsonNode? entry = null;
+        for (var i = 0; i < 100 && entry is null; i++)
+        {
+            var log = JsonNode.Parse(await _proxy.Stack.Admin.GetStringAsync("/admin/requests"))!["requests"]!.AsArray();
+            entry = log.FirstOrDefault(r => (int?)r!["statusCode"] == 499);
+            if (entry is null)
+            {
+                await Task.Delay(50); // the outcome report travels after the Edge notices the disconnect
+            }
+        }
+
+        Assert.NotNull(entry);
+        Assert.Equal(0, sim.CompletedResponseCount);
     }
 
     [Fact]
