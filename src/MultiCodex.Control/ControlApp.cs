@@ -81,6 +81,8 @@ public static class ControlApp
         // with a message instead of a later 500.
         _ = app.Services.GetRequiredService<IOptions<ControlOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UpstreamOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<UsageOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<LeaseOptions>>().Value;
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();

@@ -172,6 +172,29 @@ public sealed class AdminRestRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WatchAccounts_OverRest_StreamsNewlineDelimitedJson()
+    {
+        await _stack.AddAccountAsync(TestTokens.For("ndjson@example.com"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        using var response = await _stack.Admin.GetAsync("/admin/accounts/watch", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+        var first = JsonNode.Parse((await reader.ReadLineAsync(timeout.Token))!)!;
+
+        Assert.Equal("ndjson@example.com", (string?)first["accounts"]![0]!["email"]);
+    }
+
+    [Fact]
+    public async Task UsageHistoryAndRequests_AreListed()
+    {
+        var history = await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/usage/history");
+        var requests = await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/requests?pageSize=5");
+
+        Assert.NotNull(history!["samples"]);
+        Assert.NotNull(requests!["requests"]);
+    }
+
+    [Fact]
     public async Task CurlStyleFormContentType_IsReadAsJson()
     {
         var created = await _stack.AddAccountAsync(TestTokens.For("curl@example.com"));
