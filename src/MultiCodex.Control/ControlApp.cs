@@ -2,7 +2,6 @@ using Google.Protobuf.Reflection;
 using Microsoft.Extensions.Options;
 using MultiCodex.Hosting;
 using Google.Rpc;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;

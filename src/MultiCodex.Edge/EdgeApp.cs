@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using MultiCodex.Control.V1;
 using MultiCodex.Edge.ClientKeys;
@@ -31,7 +30,10 @@ public static class EdgeApp
             k.AddServerHeader = false;
             // /v1 enforces its own limit on the decompressed body; forwarded routes keep Control's limit.
             k.Limits.MaxRequestBodySize = null;
-            k.ConfigureEndpointDefaults(e => e.Protocols = HttpProtocols.Http1);
+            // HTTP/1.1 for browsers and most clients, and h2c on the same port so native gRPC clients can use
+            // the front door too (forwarded to Control); see CleartextHttp2Sniffer.
+            k.AllowAlternateSchemes = true;
+            k.ConfigureEndpointDefaults(listen => listen.UseCleartextHttp2Sniffing());
         });
         // SIGTERM: stop taking requests, let streams in flight finish (bounded), then exit.
         builder.WebHost.UseShutdownTimeout(options.ShutdownDrain);

@@ -35,6 +35,18 @@ public sealed class OnePortProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NativeGrpc_ThroughTheFrontDoor_ReachesControl()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(_stack.Edge.Url);
+
+        var reply = await new AccountService.AccountServiceClient(channel).ListAccountsAsync(new(), Stack.Authorized);
+        var health = await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+
+        Assert.Empty(reply.Accounts);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+    }
+
+    [Fact]
     public async Task Http2Preface_SplitAcrossWrites_IsStillRecognised()
     {
         using var socket = new TcpClient();

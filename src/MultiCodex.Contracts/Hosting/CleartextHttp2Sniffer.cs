@@ -6,15 +6,15 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
-namespace MultiCodex.Control.Infrastructure;
+namespace MultiCodex.Hosting;
 
 /// <summary>
 /// Lets one cleartext port serve HTTP/1.1 (curl, Prometheus, the Edge's forwarded REST) and HTTP/2 with prior
 /// knowledge (native gRPC), which Kestrel does not do by itself without TLS (toolchain.md §3, option C). It peeks
 /// at the first bytes of a connection without consuming them: the HTTP/2 preface makes Kestrel pick HTTP/2 as
-/// if TLS had negotiated "h2"; anything else stays HTTP/1.1. Pinned by a regression test (both protocols on one port).
+/// if TLS had negotiated "h2"; anything else stays HTTP/1.1. Used by Control and the Edge; pinned by regression tests.
 /// </summary>
-internal static class CleartextHttp2Sniffer
+public static class CleartextHttp2Sniffer
 {
     private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
 
