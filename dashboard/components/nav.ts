@@ -1,5 +1,5 @@
 import type { LucideIcon } from "lucide-react"
-import { UsersIcon } from "lucide-react"
+import { ActivityIcon, KeyRoundIcon, UserPlusIcon, UsersIcon } from "lucide-react"
 
 export interface NavItem {
   title: string
@@ -7,12 +7,17 @@ export interface NavItem {
   icon: LucideIcon
 }
 
-/**
- * The dashboard's pages, in sidebar order; the header finds its title here too. Add account, API keys and
- * Requests join this list when their pages exist (no entry leads to a page that is not there).
- */
-export const navItems: NavItem[] = [{ title: "Accounts", href: "/accounts", icon: UsersIcon }]
+/** The dashboard's pages, in sidebar order; the header finds its title here too. */
+export const navItems: NavItem[] = [
+  { title: "Accounts", href: "/accounts", icon: UsersIcon },
+  { title: "Add account", href: "/accounts/add", icon: UserPlusIcon },
+  { title: "API keys", href: "/api-keys", icon: KeyRoundIcon },
+  { title: "Requests", href: "/requests", icon: ActivityIcon },
+]
 
+/** The entry for a path: the one with the longest matching href, so /accounts/add is not "Accounts". */
 export function navItemFor(pathname: string): NavItem | undefined {
-  return navItems.find((item) => pathname === item.href || pathname.startsWith(`${item.href}/`))
+  return navItems
+    .filter((item) => pathname === item.href || pathname.startsWith(`${item.href}/`))
+    .sort((a, b) => b.href.length - a.href.length)[0]
 }

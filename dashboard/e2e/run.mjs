@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// End-to-end tests of the dashboard against the real system: starts Control, the Edge and the dashboard's
-// standalone server on free loopback ports, drives Debian's chromium through playwright-core, and writes
-// {"passed":N,"failed":M} to --results. Screenshots go to <repo>/.test-results/screenshots/.
+// End-to-end tests of the dashboard against the real system: starts the Simulator (fake ChatGPT), Control, the
+// Edge and the dashboard's standalone server on free loopback ports, drives Debian's chromium through
+// playwright-core, and writes {"passed":N,"failed":M} to --results. Screenshots go to
+// <repo>/.test-results/screenshots/.
 //
 //   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed]
 //
-// Needs: the built apps (artifacts/bin/.../MultiCodex.{Control,Edge}.dll, dashboard/.next/standalone/server.js)
+// Needs: the built apps (artifacts/bin/.../MultiCodex.{Control,Edge,Simulator}.dll,
+// dashboard/.next/standalone/server.js)
 // and /usr/bin/chromium (apt-get install -y chromium). Exits non-zero when anything failed.
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
@@ -18,8 +20,10 @@ import { chromium } from "playwright-core"
 import { runTests } from "./lib/harness.mjs"
 import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
+import { tests as poolTests } from "./specs/pool.mjs"
+import { tests as signInTests } from "./specs/sign-in.mjs"
 
-const OVERALL_TIMEOUT_MS = 5 * 60_000
+const OVERALL_TIMEOUT_MS = 8 * 60_000
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
 // toolchain.md §6: what Debian's chromium needs to run headless as root in a container, offline.
 const CHROMIUM_ARGS = [
@@ -91,7 +95,11 @@ async function main() {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   })
-  return runTests([...accountTests], { browser, stack, screenshotDir: args.screenshots })
+  return runTests([...accountTests, ...signInTests, ...poolTests], {
+    browser,
+    stack,
+    screenshotDir: args.screenshots,
+  })
 }
 
 let passed = 0

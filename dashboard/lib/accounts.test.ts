@@ -2,7 +2,15 @@ import { create } from "@bufbuild/protobuf"
 import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { describe, expect, it } from "vitest"
 
-import { accountStatus, accountTitle, planLabel, usageMeters, usageTone } from "@/lib/accounts"
+import {
+  accountStatus,
+  accountTitle,
+  exportFileName,
+  isBlocked,
+  planLabel,
+  usageMeters,
+  usageTone,
+} from "@/lib/accounts"
 import {
   AccountUsageSchema,
   Account_State,
@@ -130,5 +138,33 @@ describe("usageTone", () => {
     [100, "destructive"],
   ])("colours %i%% as %s", (percent, tone) => {
     expect(usageTone(percent)).toBe(tone)
+  })
+})
+
+describe("isBlocked", () => {
+  const now = new Date("2026-11-24T12:00:00Z")
+  const blocked = (until?: string) =>
+    makeAccount({
+      state: Account_State.BLOCKED,
+      blockExpireTime: until ? timestampFromDate(new Date(until)) : undefined,
+    })
+
+  it("is true while the block lasts, or when it has no end", () => {
+    expect(isBlocked(blocked("2026-11-24T12:30:00Z"), now)).toBe(true)
+    expect(isBlocked(blocked(), now)).toBe(true)
+  })
+
+  it("is false once the block time passed, and for other states", () => {
+    expect(isBlocked(blocked("2026-11-24T11:00:00Z"), now)).toBe(false)
+    expect(isBlocked(makeAccount(), now)).toBe(false)
+  })
+})
+
+describe("exportFileName", () => {
+  it("names the file after the email, safely", () => {
+    expect(exportFileName(makeAccount({ email: "ada+work@example.com" }))).toBe(
+      "auth-ada-work-example.com.json",
+    )
+    expect(exportFileName(makeAccount({ email: "", id: "acc_1" }))).toBe("auth-acc-1.json")
   })
 })

@@ -91,3 +91,18 @@ export function usageTone(percent: number): "default" | "warning" | "destructive
 export function toDate(timestamp: Timestamp | undefined): Date | undefined {
   return timestamp ? timestampDate(timestamp) : undefined
 }
+
+/** True while a block is in force: Unblock makes sense only then (a block ends by itself at its time). */
+export function isBlocked(account: Account, now: Date): boolean {
+  if (account.state !== Account_State.BLOCKED) {
+    return false
+  }
+  const until = toDate(account.blockExpireTime)
+  return !until || until.getTime() > now.getTime()
+}
+
+/** A file name for an exported auth.json: "auth-ada-example.com.json". */
+export function exportFileName(account: Account): string {
+  const name = (account.email || account.id).replace(/[^a-z0-9.-]+/gi, "-").replace(/^-+|-+$/g, "")
+  return `auth-${name || "account"}.json`
+}

@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest"
 
 import {
   clampPercent,
+  formatClock,
   formatCountdown,
   formatDateTime,
   formatPercent,
   formatRelativeTime,
   formatResetsIn,
+  withEllipsis,
 } from "@/lib/format"
 
 const MINUTE = 60_000
@@ -97,5 +99,22 @@ describe("formatRelativeTime", () => {
     [2 * HOUR, "in 2 hours"],
   ])("formats %i ms from now as %s", (offset, expected) => {
     expect(formatRelativeTime(at(offset), now, { locale: "en" })).toBe(expected)
+  })
+})
+
+describe("formatClock", () => {
+  const format = { locale: "en-US", timeZone: "UTC" }
+  const now = new Date("2026-11-24T12:00:00Z")
+
+  it("shows seconds for today, and the date otherwise", () => {
+    expect(formatClock(new Date("2026-11-24T09:05:07Z"), now, format)).toBe("09:05:07")
+    expect(formatClock(new Date("2026-11-23T09:05:07Z"), now, format)).toBe("Nov 23, 09:05")
+  })
+})
+
+describe("withEllipsis", () => {
+  it("marks a prefix as cut once", () => {
+    expect(withEllipsis("mcx_Ab3d")).toBe("mcx_Ab3d…")
+    expect(withEllipsis("mcx_Ab3d…")).toBe("mcx_Ab3d…")
   })
 })

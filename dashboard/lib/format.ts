@@ -84,3 +84,24 @@ export function formatRelativeTime(date: Date, now: Date, { locale }: FormatOpti
   }
   return rtf.format(Math.trunc(diff / DAY), "day")
 }
+
+/** A log timestamp: "14:32:05" today, "Nov 24, 14:32" on another day. */
+export function formatClock(date: Date, now: Date, format: FormatOptions = {}): string {
+  const day = (d: Date) =>
+    new Intl.DateTimeFormat("en-CA", { timeZone: format.timeZone, dateStyle: "short" }).format(d)
+  if (day(date) !== day(now)) {
+    return formatDateTime(date, now, format)
+  }
+  return new Intl.DateTimeFormat(format.locale, {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+    timeZone: format.timeZone,
+  }).format(date)
+}
+
+/** A secret's visible start, marked as cut: "mcx_ci-1…" (kept as is when it already ends with the ellipsis). */
+export function withEllipsis(prefix: string): string {
+  return prefix.endsWith("…") ? prefix : `${prefix}…`
+}

@@ -60,3 +60,14 @@ describe("adminTokenInterceptor", () => {
     expect(account?.label).toBe("candidate")
   })
 })
+
+describe("adminTokenInterceptor with an empty header", () => {
+  it("sends no token at all, even when one is stored", async () => {
+    const client = createClient(
+      AccountService,
+      echoTransport(() => "stored"),
+    )
+    const { account } = await client.getAccount({}, { headers: { [ADMIN_TOKEN_HEADER]: "" } })
+    expect(account?.label).toBe("<none>")
+  })
+})

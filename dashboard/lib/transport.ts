@@ -4,12 +4,15 @@ import { ADMIN_TOKEN_HEADER } from "@/lib/admin-token"
 
 /**
  * Adds the admin token to every call as `x-admin-token`, read at call time so that a token entered
- * or changed later applies to the next call. A call that already carries the header keeps its own
- * (the sign-in form checks a candidate token that way before storing it).
+ * or changed later applies to the next call. A call that already carries the header keeps its own (the
+ * sign-in form checks a candidate token that way before storing it); an empty one means "send no token" (the
+ * check for an admin API open to anyone uses it).
  */
 export function adminTokenInterceptor(getToken: () => string | null): Interceptor {
   return (next) => async (req) => {
-    if (!req.header.has(ADMIN_TOKEN_HEADER)) {
+    if (req.header.get(ADMIN_TOKEN_HEADER) === "") {
+      req.header.delete(ADMIN_TOKEN_HEADER)
+    } else if (!req.header.has(ADMIN_TOKEN_HEADER)) {
       const token = getToken()
       if (token) {
         req.header.set(ADMIN_TOKEN_HEADER, token)

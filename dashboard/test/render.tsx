@@ -4,20 +4,23 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query"
 import { render } from "@testing-library/react"
 
 import { AdminTokenProvider } from "@/components/admin-token/admin-token-provider"
+import { Toaster } from "@/components/ui/sonner"
 import { TooltipProvider } from "@/components/ui/tooltip"
 
-/** Renders with the same providers as app/providers.tsx, on the given transport, without retries. */
+/** Renders with the same providers as app/providers.tsx (toasts included), on the given transport, without retries. */
 export function renderWithControl(ui: React.ReactElement, transport: Transport) {
   const queryClient = new QueryClient({
     defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
   })
-  return render(
+  const result = render(
     <TransportProvider transport={transport}>
       <QueryClientProvider client={queryClient}>
         <AdminTokenProvider>
           <TooltipProvider>{ui}</TooltipProvider>
         </AdminTokenProvider>
+        <Toaster />
       </QueryClientProvider>
     </TransportProvider>,
   )
+  return { ...result, queryClient }
 }

@@ -10,7 +10,7 @@ const ACTION_TIMEOUT_MS = 10_000
  * Runs `tests` ({ name, run(t) }) one after another. `t` offers:
  *   t.page         a new page in a new context, at the front door
  *   t.stack        the running system (baseUrl, adminToken)
- *   t.screenshot(name)  a full-page PNG into the screenshot folder
+ *   t.screenshot(name, page?)  a full-page PNG of t.page (or another page) into the screenshot folder
  *   t.allowConsoleErrors(regex)  for a test that expects the browser to log an error
  * Returns { passed, failed, results }.
  */
@@ -35,7 +35,9 @@ export async function runTests(tests, { browser, stack, screenshotDir, log = con
     const watch = (p) => {
       p.on("console", (message) => {
         if (message.type() === "error") {
-          consoleErrors.push(`console.error: ${message.text()}`)
+          // Where it came from, so a test can allow the errors of a page that is not the dashboard's.
+          const source = message.location()?.url || p.url()
+          consoleErrors.push(`console.error: ${message.text()} (${source})`)
         }
       })
       p.on("pageerror", (error) => consoleErrors.push(`uncaught: ${error.message}`))
@@ -46,7 +48,7 @@ export async function runTests(tests, { browser, stack, screenshotDir, log = con
     const t = {
       page,
       stack,
-      screenshot: (name) => page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true }),
+      screenshot: (name, target = page) => screenshotWhole(target, join(screenshotDir, `${name}.png`)),
       allowConsoleErrors: (pattern) => allowed.push(pattern),
     }
 
@@ -86,6 +88,25 @@ export async function runTests(tests, { browser, stack, screenshotDir, log = con
   }
   const passed = results.filter((r) => r.ok).length
   return { passed, failed: results.length - passed, results }
+}
+
+/**
+ * A PNG of the whole page: the viewport grows to the page's height first, so that fixed parts (the sidebar) are
+ * drawn along all of it, as a taller screen would show them (a fullPage capture draws them only at the top).
+ */
+async function screenshotWhole(page, path) {
+  const size = page.viewportSize()
+  const height = await page.evaluate(() => document.documentElement.scrollHeight)
+  if (size && height > size.height) {
+    await page.setViewportSize({ width: size.width, height })
+  }
+  try {
+    await page.screenshot({ path, animations: "disabled" })
+  } finally {
+    if (size && height > size.height) {
+      await page.setViewportSize(size)
+    }
+  }
 }
 
 function slug(name) {

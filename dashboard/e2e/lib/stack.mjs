@@ -1,5 +1,6 @@
-// Starts Control, the Edge and the dashboard's standalone server as child processes on free loopback ports,
-// waits until they answer, and stops them again: every wait is bounded, every child is killed.
+// Starts the fake ChatGPT (the Simulator, with its demo accounts), Control, the Edge and the dashboard's
+// standalone server as child processes on free loopback ports, waits until they answer, and stops them again:
+// every wait is bounded, every child is killed. Nothing leaves this machine: the upstream is the Simulator.
 import { spawn } from "node:child_process"
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
@@ -29,13 +30,15 @@ export function freePort() {
 }
 
 /**
- * The running system: `baseUrl` is the Edge (the front door), `adminToken` the token Control requires.
+ * The running system: `baseUrl` is the Edge (the front door), `adminToken` the token Control requires,
+ * `simulatorUrl` the fake ChatGPT (OAuth issuer and backend).
  * `stop()` is idempotent and safe to call from signal handlers.
  */
 export async function startStack({ repoRoot, logDir, adminToken, config = "release" }) {
   const paths = {
     control: join(repoRoot, "artifacts", "bin", "MultiCodex.Control", config, "MultiCodex.Control.dll"),
     edge: join(repoRoot, "artifacts", "bin", "MultiCodex.Edge", config, "MultiCodex.Edge.dll"),
+    simulator: join(repoRoot, "artifacts", "bin", "MultiCodex.Simulator", config, "MultiCodex.Simulator.dll"),
     dashboard: join(repoRoot, "dashboard", ".next", "standalone", "server.js"),
   }
   const missing = Object.entries(paths).filter(([, path]) => !existsSync(path))
@@ -49,7 +52,7 @@ export async function startStack({ repoRoot, logDir, adminToken, config = "relea
   mkdirSync(logDir, { recursive: true })
   const dataDir = mkdtempSync(join(tmpdir(), "multicodex-e2e-data-"))
   tempDirs.add(dataDir)
-  const [controlPort, edgePort, dashboardPort, deadPort] = await Promise.all([
+  const [controlPort, edgePort, dashboardPort, simulatorPort] = await Promise.all([
     freePort(),
     freePort(),
     freePort(),
@@ -58,8 +61,7 @@ export async function startStack({ repoRoot, logDir, adminToken, config = "relea
   const controlUrl = `http://127.0.0.1:${controlPort}`
   const dashboardUrl = `http://127.0.0.1:${dashboardPort}`
   const baseUrl = `http://127.0.0.1:${edgePort}`
-  // Upstreams point at a closed loopback port: nothing leaves this machine, and probes fail fast.
-  const deadUpstream = `http://127.0.0.1:${deadPort}`
+  const simulatorUrl = `http://127.0.0.1:${simulatorPort}`
 
   // The caller's environment minus what would point the apps elsewhere; then this run's settings.
   const inherited = { ...process.env }
@@ -84,18 +86,36 @@ export async function startStack({ repoRoot, logDir, adminToken, config = "relea
   const stack = {
     baseUrl,
     adminToken,
+    simulatorUrl,
     dataDir,
     children,
     stop: () => stopAll(children, dataDir),
+    /** Stops one child (by name) and starts it again as it was, for tests of what survives a restart. */
+    restart: async (name) => {
+      const index = children.findIndex((entry) => entry.name === name)
+      const old = children[index]
+      await stopAll([old])
+      children[index] = launch(old.name, old.command, old.args, logDir, old.env, { append: true })
+    },
   }
 
   try {
+    // The fake ChatGPT first: Control probes usage and the Edge forwards /v1 to it as soon as they run.
+    children.push(
+      launch("simulator", "dotnet", [paths.simulator, "--demo"], logDir, {
+        ...common,
+        SIMULATOR_URL: simulatorUrl,
+      }),
+    )
+    await waitUntil("the simulator", children, () =>
+      answers(`${simulatorUrl}/codex/device`, (s) => s === 200),
+    )
     children.push(
       launch("control", "dotnet", [paths.control], logDir, {
         ...common,
         DATA_DIR: dataDir,
-        CHATGPT_BASE_URL: `${deadUpstream}/backend-api`,
-        OAUTH_ISSUER: deadUpstream,
+        CHATGPT_BASE_URL: `${simulatorUrl}/backend-api`,
+        OAUTH_ISSUER: simulatorUrl,
       }),
     )
     children.push(
@@ -112,7 +132,7 @@ export async function startStack({ repoRoot, logDir, adminToken, config = "relea
         PORT: String(edgePort),
         HOST: "127.0.0.1",
         DASHBOARD_URL: dashboardUrl,
-        CHATGPT_BASE_URL: `${deadUpstream}/backend-api`,
+        CHATGPT_BASE_URL: `${simulatorUrl}/backend-api`,
       }),
     )
     await Promise.all([
@@ -128,13 +148,13 @@ export async function startStack({ repoRoot, logDir, adminToken, config = "relea
   return stack
 }
 
-function launch(name, command, args, logDir, env) {
+function launch(name, command, args, logDir, env, { append = false } = {}) {
   const logPath = join(logDir, `${name}.log`)
-  const log = createWriteStream(logPath)
+  const log = createWriteStream(logPath, { flags: append ? "a" : "w" })
   const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] })
   child.stdout.pipe(log, { end: false })
   child.stderr.pipe(log, { end: false })
-  const entry = { name, child, logPath, exit: null }
+  const entry = { name, command, args, env, child, logPath, exit: null }
   live.add(entry)
   entry.exited = new Promise((resolve) => {
     const done = (exit) => {
@@ -191,7 +211,7 @@ export function tail(logPath, lines = 25) {
   }
 }
 
-async function stopAll(children, dataDir) {
+async function stopAll(children, dataDir = null) {
   await Promise.all(
     children.map(async (entry) => {
       if (entry.exit) {
@@ -205,8 +225,10 @@ async function stopAll(children, dataDir) {
       }
     }),
   )
-  rmSync(dataDir, { recursive: true, force: true })
-  tempDirs.delete(dataDir)
+  if (dataDir) {
+    rmSync(dataDir, { recursive: true, force: true })
+    tempDirs.delete(dataDir)
+  }
 }
 
 /** Kills every child still running and removes the temp folders, synchronously: for process exit and signals. */

@@ -1,4 +1,9 @@
 import type { Metadata } from "next"
+import Link from "next/link"
+import { UserPlusIcon } from "lucide-react"
+
+import { PageHeader } from "@/components/page-header"
+import { Button } from "@/components/ui/button"
 
 import { AccountsView } from "./_components/accounts-view"
 
@@ -7,12 +12,17 @@ export const metadata: Metadata = { title: "Accounts" }
 export default function AccountsPage() {
   return (
     <>
-      <div className="grid gap-1">
-        <h2 className="text-2xl font-semibold tracking-tight">Accounts</h2>
-        <p className="text-sm text-muted-foreground">
-          The ChatGPT accounts MultiCodex routes requests through, with their state and usage.
-        </p>
-      </div>
+      <PageHeader
+        title="Accounts"
+        description="The ChatGPT accounts MultiCodex routes requests through, with their state and usage."
+      >
+        <Button asChild>
+          <Link href="/accounts/add">
+            <UserPlusIcon />
+            Add account
+          </Link>
+        </Button>
+      </PageHeader>
       <AccountsView />
     </>
   )

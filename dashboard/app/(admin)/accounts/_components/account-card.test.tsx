@@ -10,7 +10,7 @@ import { AccountCard } from "./account-card"
 
 describe("AccountCard", () => {
   it("shows label, email, plan, priority and state", () => {
-    render(<AccountCard account={makeAccount({ label: "Work", priority: 2 })} now={NOW} />)
+    render(<AccountCard account={makeAccount({ label: "Work", priority: 2 })} now={NOW} actions={false} />)
 
     expect(screen.getByText("Work")).toBeTruthy()
     expect(screen.getByText("ada@example.com")).toBeTruthy()
@@ -26,6 +26,7 @@ describe("AccountCard", () => {
       <AccountCard
         account={makeAccount({ usage: makeUsage([12, 185], [64.6, 2 * 24 * 60 + 4 * 60]) })}
         now={NOW}
+        actions={false}
       />,
     )
 
@@ -44,7 +45,7 @@ describe("AccountCard", () => {
       blockExpireTime: timestampFromDate(new Date("2026-11-24T14:32:00Z")),
       blockReason: "usage_limit_reached",
     })
-    render(<AccountCard account={account} now={NOW} />)
+    render(<AccountCard account={account} now={NOW} actions={false} />)
 
     expect(screen.getByTestId("account-state").textContent).toBe("Blocked until 14:32")
     expect(screen.getByText("usage_limit_reached")).toBeTruthy()
@@ -55,7 +56,7 @@ describe("AccountCard", () => {
       state: Account_State.REAUTH_REQUIRED,
       reauthReason: "refresh_token_reused",
     })
-    render(<AccountCard account={account} now={NOW} />)
+    render(<AccountCard account={account} now={NOW} actions={false} />)
 
     expect(screen.getByTestId("account-state").textContent).toBe("Re-auth required")
     expect(screen.getByText("refresh_token_reused")).toBeTruthy()

@@ -15,10 +15,20 @@ import { formatRelativeTime } from "@/lib/format"
 import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
 import { cn } from "@/lib/utils"
 
+import { AccountActions } from "./account-actions"
 import { AccountStateBadge } from "./account-state-badge"
 import { UsageMeter } from "./usage-meter"
 
-export function AccountCard({ account, now }: { account: Account; now: Date }) {
+/** One account: who it is, its state and usage, and (unless `actions` is false) what can be done with it. */
+export function AccountCard({
+  account,
+  now,
+  actions = true,
+}: {
+  account: Account
+  now: Date
+  actions?: boolean
+}) {
   const title = accountTitle(account)
   const status = accountStatus(account, now)
   const meters = usageMeters(account)
@@ -27,7 +37,12 @@ export function AccountCard({ account, now }: { account: Account; now: Date }) {
   const probeError = account.usage?.probeError
 
   return (
-    <Card data-testid="account-card" className={cn(status.tone === "muted" && "bg-muted/40")}>
+    <Card
+      data-testid="account-card"
+      role="group"
+      aria-label={title}
+      className={cn(status.tone === "muted" && "bg-muted/40")}
+    >
       <CardHeader>
         <CardTitle className="truncate text-base" title={title}>
           {title}
@@ -83,12 +98,18 @@ export function AccountCard({ account, now }: { account: Account; now: Date }) {
         )}
 
         {probeError ? <p className="text-xs text-warning">Last usage check failed: {probeError}</p> : null}
+
+        <p className="flex justify-between gap-2 text-xs text-muted-foreground">
+          <span>{created ? `Added ${formatRelativeTime(created, now)}` : null}</span>
+          <span>{lastUsed ? `Last used ${formatRelativeTime(lastUsed, now)}` : "Not used yet"}</span>
+        </p>
       </CardContent>
 
-      <CardFooter className="mt-auto justify-between gap-2 border-t text-xs text-muted-foreground">
-        <span>{created ? `Added ${formatRelativeTime(created, now)}` : null}</span>
-        <span>{lastUsed ? `Last used ${formatRelativeTime(lastUsed, now)}` : "Not used yet"}</span>
-      </CardFooter>
+      {actions ? (
+        <CardFooter className="mt-auto border-t">
+          <AccountActions account={account} now={now} />
+        </CardFooter>
+      ) : null}
     </Card>
   )
 }

@@ -1,40 +1,49 @@
 "use client"
 
+import Link from "next/link"
 import { useQuery } from "@connectrpc/connect-query"
-import { RotateCwIcon, UsersIcon } from "lucide-react"
+import { UserPlusIcon, UsersIcon } from "lucide-react"
 
 import { EmptyState } from "@/components/empty-state"
+import { LiveIndicator } from "@/components/live-indicator"
 import { QueryError } from "@/components/query-error"
 import { Button } from "@/components/ui/button"
 import { accountStatus } from "@/lib/accounts"
 import { describeError } from "@/lib/errors"
 import { listAccounts } from "@/lib/gen/multicodex/control/v1/account_service-AccountService_connectquery"
+import { useAccountsWatch, type WatchOptions } from "@/lib/use-accounts-watch"
 import { useNow } from "@/lib/use-now"
 
 import { AccountCard } from "./account-card"
 import { AccountsSkeleton } from "./accounts-skeleton"
+import { RefreshAllUsageButton } from "./refresh-all-usage-button"
 
-/** The account list: loading, error, empty, or one card per account. */
-export function AccountsView() {
+/**
+ * The account list, live: WatchAccounts keeps the cached list current, and ListAccounts loads it first (and polls
+ * while the stream is down). Loading, error, empty, or one card per account.
+ */
+export function AccountsView({ watch }: { watch?: WatchOptions }) {
   const now = useNow()
+  const status = useAccountsWatch(watch)
+  const live = status === "live"
   const { data, error, isPending, isFetching, refetch } = useQuery(
     listAccounts,
     {},
-    { refetchInterval: 30_000 },
+    { refetchInterval: live ? false : 30_000, staleTime: live ? Infinity : 10_000 },
   )
   const accounts = data?.accounts ?? []
   const active = accounts.filter((account) => accountStatus(account, now).label === "Active").length
 
   return (
     <section className="grid gap-4" aria-label="Accounts">
-      <div className="flex items-center justify-between gap-2">
-        <p className="text-sm text-muted-foreground" aria-live="polite">
-          {summary(accounts.length, active)}
-        </p>
-        <Button variant="outline" size="sm" onClick={() => void refetch()} disabled={isFetching}>
-          <RotateCwIcon className={isFetching ? "animate-spin" : undefined} />
-          Refresh
-        </Button>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <div className="flex items-center gap-3">
+          <p className="text-sm text-muted-foreground" aria-live="polite">
+            {summary(accounts.length, active)}
+          </p>
+          <LiveIndicator status={status} />
+        </div>
+        <RefreshAllUsageButton disabled={accounts.length === 0} />
       </div>
 
       {error && data ? <StaleNotice error={error} /> : null}
@@ -45,9 +54,17 @@ export function AccountsView() {
         <QueryError error={error} onRetry={() => void refetch()} retrying={isFetching} />
       ) : accounts.length === 0 ? (
         <EmptyState icon={UsersIcon} title="No accounts yet">
-          Add a ChatGPT account to start serving requests, for example by posting its Codex{" "}
-          <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">auth.json</code> or tokens to{" "}
-          <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">POST /admin/accounts</code>.
+          <p>
+            Add a ChatGPT account to start serving requests: sign in through the browser or with a device
+            code, or import a Codex{" "}
+            <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">auth.json</code>.
+          </p>
+          <Button asChild className="mt-4">
+            <Link href="/accounts/add">
+              <UserPlusIcon />
+              Add account
+            </Link>
+          </Button>
         </EmptyState>
       ) : (
         <div className="grid gap-4 md:grid-cols-2 2xl:grid-cols-3">

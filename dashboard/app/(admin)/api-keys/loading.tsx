@@ -1,0 +1,11 @@
+import { Skeleton } from "@/components/ui/skeleton"
+
+export default function Loading() {
+  return (
+    <div className="grid gap-4" aria-busy="true" aria-label="Loading API keys">
+      <Skeleton className="h-8 w-48" />
+      <Skeleton className="h-28 w-full" />
+      <Skeleton className="h-48 w-full" />
+    </div>
+  )
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest"
+
+import { splitAuthJsons } from "@/lib/auth-json"
+
+describe("splitAuthJsons", () => {
+  it("returns nothing for blank text", () => {
+    expect(splitAuthJsons("  \n ")).toEqual([])
+  })
+
+  it("keeps one object whole", () => {
+    expect(splitAuthJsons(' {"tokens": {"id_token": "a"}} ')).toEqual(['{"tokens": {"id_token": "a"}}'])
+  })
+
+  it("splits several objects separated by blank lines or commas", () => {
+    const text = '{"a": 1}\n\n{"b": {"c": "}{"}},\n{"d": "\\"{"}'
+    expect(splitAuthJsons(text)).toEqual(['{"a": 1}', '{"b": {"c": "}{"}}', '{"d": "\\"{"}'])
+  })
+
+  it("splits a JSON array into its items", () => {
+    expect(splitAuthJsons('[{"a":1},{"b":2}]').map((part) => JSON.parse(part))).toEqual([{ a: 1 }, { b: 2 }])
+  })
+
+  it("returns text that is not JSON objects whole, for the server to explain", () => {
+    expect(splitAuthJsons("not json")).toEqual(["not json"])
+    expect(splitAuthJsons('{"a": 1} trailing')).toEqual(['{"a": 1} trailing'])
+    expect(splitAuthJsons('{"a": {')).toEqual(['{"a": {'])
+  })
+})
