@@ -11,6 +11,9 @@ internal static class FrontDoorRoutes
     private const string Control = "control";
     private const string Dashboard = "dashboard";
 
+    /// <summary>How long a forwarded call to Control may stay silent (watch streams) before it is cut.</summary>
+    public static readonly TimeSpan WatchStreamIdleLimit = TimeSpan.FromHours(12);
+
     public static IReverseProxyBuilder AddFrontDoor(this IServiceCollection services, EdgeOptions options) =>
         services.AddReverseProxy().LoadFromMemory(
             [
@@ -39,6 +42,8 @@ internal static class FrontDoorRoutes
                     {
                         Version = System.Net.HttpVersion.Version20,
                         VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                        // WatchAccounts streams stay quiet while nothing changes; YARP's default (100 s) would cut them.
+                        ActivityTimeout = WatchStreamIdleLimit,
                     },
                 },
                 new ClusterConfig
