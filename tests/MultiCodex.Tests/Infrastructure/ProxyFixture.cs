@@ -18,10 +18,11 @@ public sealed class ProxyFixture : IAsyncDisposable
     public Uri V1 => new(Stack.Edge.Url, "/v1/");
     public HttpClient Client => Stack.Edge.Http;
 
-    public static async Task<ProxyFixture> StartAsync(Dictionary<string, string?>? settings = null)
+    /// <summary>Starts the fake backend, Control and the Edge; with <paramref name="time"/>, all three share that clock.</summary>
+    public static async Task<ProxyFixture> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var upstream = await FakeChatGpt.StartAsync();
-        var stack = await Stack.StartAsync(Stack.UpstreamSettings(upstream, settings));
+        var upstream = await FakeChatGpt.StartAsync(time is null ? null : new FakeChatGptOptions { TimeProvider = time });
+        var stack = await Stack.StartAsync(Stack.UpstreamSettings(upstream, settings), time);
         return new ProxyFixture(upstream, stack);
     }
 

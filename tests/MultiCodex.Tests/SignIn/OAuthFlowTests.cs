@@ -13,38 +13,29 @@ namespace MultiCodex.Tests.SignIn;
 public sealed class OAuthFlowTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private FakeChatGpt _upstream = null!;
-    private Stack _stack = null!;
+    private ProxyFixture _proxy = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeChatGpt.StartAsync(new FakeChatGptOptions { TimeProvider = _time });
-        _stack = await Stack.StartAsync(Stack.UpstreamSettings(_upstream), _time);
-    }
+    public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(null, _time);
 
-    public async Task DisposeAsync()
-    {
-        await _stack.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
 
     [Fact]
     public async Task BrowserFlow_StartSignInPasteComplete_StoresTheAccount()
     {
-        _upstream.AddAccount("ada@example.com", plan: "pro");
+        _proxy.Upstream.AddAccount("ada@example.com", plan: "pro");
 
         var flow = await PostJson("/admin/oauth/start", new { email = "ada@example.com" });
         var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "ada@example.com");
-        var pending = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var pending = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
         var account = await PostJson("/admin/oauth/complete", new { redirectUrl = redirect });
-        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var status = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
 
         Assert.Equal("STATE_PENDING", (string?)pending!["state"]);
         Assert.Equal("ada@example.com", (string?)account["email"]);
         Assert.Equal("pro", (string?)account["planType"]);
         Assert.Equal("STATE_COMPLETED", (string?)status!["state"]);
         Assert.Equal((string?)account["id"], (string?)status["account"]!["id"]);
-        Assert.Equal(1, _upstream.FindAccount("ada@example.com")!.AuthorizationCodeGrantCount);
+        Assert.Equal(1, _proxy.Upstream.FindAccount("ada@example.com")!.AuthorizationCodeGrantCount);
     }
 
     [Fact]
@@ -54,7 +45,7 @@ public sealed class OAuthFlowTests : IAsyncLifetime
         var url = new Uri((string)flow["authorizeUrl"]!);
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query);
 
-        Assert.Equal(_upstream.IssuerUrl + "/oauth/authorize", url.GetLeftPart(UriPartial.Path));
+        Assert.Equal(_proxy.Upstream.IssuerUrl + "/oauth/authorize", url.GetLeftPart(UriPartial.Path));
         Assert.Equal(
             ["response_type", "client_id", "redirect_uri", "scope", "code_challenge", "code_challenge_method", "id_token_add_organizations",
              "codex_cli_simplified_flow", "state", "originator"],
@@ -73,11 +64,11 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task SameAccountSignedInTwice_UpdatesTheExistingAccount()
     {
-        _upstream.AddAccount("twice@example.com");
+        _proxy.Upstream.AddAccount("twice@example.com");
 
         var first = await SignInAsync("twice@example.com");
         var second = await SignInAsync("twice@example.com");
-        var list = await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/accounts");
+        var list = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>("/admin/accounts");
 
         Assert.Equal((string?)first["id"], (string?)second["id"]);
         Assert.Single(list!["accounts"]!.AsArray());
@@ -86,28 +77,28 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task CompletingTwice_RefusesTheReplay()
     {
-        _upstream.AddAccount("replay@example.com");
+        _proxy.Upstream.AddAccount("replay@example.com");
         var flow = await PostJson("/admin/oauth/start", new { });
         var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "replay@example.com");
 
-        (await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect })).EnsureSuccessStatusCode();
-        var replay = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
+        (await _proxy.Stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect })).EnsureSuccessStatusCode();
+        var replay = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
 
         Assert.Equal(HttpStatusCode.BadRequest, replay.StatusCode);
         Assert.Contains("already completed", await replay.Content.ReadAsStringAsync());
-        Assert.Equal(1, _upstream.FindAccount("replay@example.com")!.AuthorizationCodeGrantCount);
+        Assert.Equal(1, _proxy.Upstream.FindAccount("replay@example.com")!.AuthorizationCodeGrantCount);
     }
 
     [Fact]
     public async Task WrongState_IsRefusedAndTheFlowStaysPending()
     {
-        _upstream.AddAccount("state@example.com");
+        _proxy.Upstream.AddAccount("state@example.com");
         var flow = await PostJson("/admin/oauth/start", new { });
         var other = await PostJson("/admin/oauth/start", new { });
         var redirect = await SignInAtIssuerAsync((string)other["authorizeUrl"]!, "state@example.com");
 
-        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { flowId = (string)flow["flowId"]!, redirectUrl = redirect });
-        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var response = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { flowId = (string)flow["flowId"]!, redirectUrl = redirect });
+        var status = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("State mismatch", await response.Content.ReadAsStringAsync());
@@ -117,13 +108,13 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task ExpiredFlow_ReportsExpiredAndCannotBeCompleted()
     {
-        _upstream.AddAccount("late@example.com");
+        _proxy.Upstream.AddAccount("late@example.com");
         var flow = await PostJson("/admin/oauth/start", new { });
         var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "late@example.com");
 
         _time.Advance(TimeSpan.FromMinutes(16));
-        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
-        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
+        var status = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var response = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
 
         Assert.Equal("STATE_EXPIRED", (string?)status!["state"]);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -133,13 +124,13 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task MissingCodexEntitlement_FailsTheFlowWithAClearReason()
     {
-        var account = _upstream.AddAccount("noentitlement@example.com");
+        var account = _proxy.Upstream.AddAccount("noentitlement@example.com");
         account.HasCodexEntitlement = false;
         var flow = await PostJson("/admin/oauth/start", new { });
         var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "noentitlement@example.com");
 
-        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
-        var status = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var response = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = redirect });
+        var status = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
 
         Assert.Contains("access_denied", redirect);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
@@ -152,7 +143,7 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [InlineData("http://localhost:1455/auth/callback")]
     public async Task GarbagePasted_IsRefusedWithAHint(string pasted)
     {
-        var response = await _stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = pasted });
+        var response = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/oauth/complete", new { redirectUrl = pasted });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("full URL", await response.Content.ReadAsStringAsync());
@@ -161,7 +152,7 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task UnknownFlow_Is404()
     {
-        var response = await _stack.Admin.GetAsync("/admin/oauth/status/flow_nope");
+        var response = await _proxy.Stack.Admin.GetAsync("/admin/oauth/status/flow_nope");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
@@ -169,12 +160,12 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task PendingFlow_SurvivesAControlRestart()
     {
-        _upstream.AddAccount("restart@example.com");
+        _proxy.Upstream.AddAccount("restart@example.com");
         var flow = await PostJson("/admin/oauth/start", new { });
         var redirect = await SignInAtIssuerAsync((string)flow["authorizeUrl"]!, "restart@example.com");
 
-        await using var control = await ControlHost.StartAsync(_stack.Data.Path, Stack.AdminToken, Stack.UpstreamSettings(_upstream), _time);
-        await _stack.Control.DisposeAsync();
+        await using var control = await ControlHost.StartAsync(_proxy.Stack.Data.Path, Stack.AdminToken, Stack.UpstreamSettings(_proxy.Upstream), _time);
+        await _proxy.Stack.Control.DisposeAsync();
         await using var edge = await EdgeHost.StartAsync(control.Url);
         using var admin = new HttpClient { BaseAddress = edge.Url };
         admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
@@ -186,15 +177,15 @@ public sealed class OAuthFlowTests : IAsyncLifetime
     [Fact]
     public async Task DeviceFlow_CompletesByItselfOnceTheUserApproves()
     {
-        var account = _upstream.AddAccount("device@example.com", plan: "team");
-        var flows = _stack.Control.Services.GetRequiredService<OAuthFlowStore>();
+        var account = _proxy.Upstream.AddAccount("device@example.com", plan: "team");
+        var flows = _proxy.Stack.Control.Services.GetRequiredService<OAuthFlowStore>();
         var completed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         flows.Changed += () => { if (flows.All.Any(f => f.Status == FlowStatus.Completed)) { completed.TrySetResult(); } };
 
         var flow = await PostJson("/admin/oauth/device/start", new { email = "device@example.com" });
         _time.Advance(TimeSpan.FromSeconds(6));
-        var stillPending = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
-        Assert.True(_upstream.ApproveDeviceCode((string)flow["userCode"]!, account));
+        var stillPending = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        Assert.True(_proxy.Upstream.ApproveDeviceCode((string)flow["userCode"]!, account));
         // Each advance lets the poller's timer tick; the flow completes on the first poll after the approval.
         for (var i = 0; i < 20 && !completed.Task.IsCompleted; i++)
         {
@@ -202,10 +193,10 @@ public sealed class OAuthFlowTests : IAsyncLifetime
             await Task.WhenAny(completed.Task, Task.Delay(TimeSpan.FromMilliseconds(250)));
         }
         await completed.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var done = await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
+        var done = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
 
         Assert.Equal("STATE_PENDING", (string?)stillPending!["state"]);
-        Assert.Equal(_upstream.IssuerUrl + "/codex/device", (string?)flow["verificationUrl"]);
+        Assert.Equal(_proxy.Upstream.IssuerUrl + "/codex/device", (string?)flow["verificationUrl"]);
         Assert.Equal("STATE_COMPLETED", (string?)done!["state"]);
         Assert.Equal("device@example.com", (string?)done["account"]!["email"]);
         Assert.Equal("team", (string?)done["account"]!["planType"]);
@@ -229,7 +220,7 @@ public sealed class OAuthFlowTests : IAsyncLifetime
 
     private async Task<JsonObject> PostJson(string path, object body)
     {
-        var response = await _stack.Admin.PostAsJsonAsync(path, body);
+        var response = await _proxy.Stack.Admin.PostAsJsonAsync(path, body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {text}");
         return JsonNode.Parse(text)!.AsObject();

@@ -12,26 +12,17 @@ namespace MultiCodex.Tests.SignIn;
 public sealed class TokenLifecycleTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private FakeChatGpt _upstream = null!;
-    private Stack _stack = null!;
+    private ProxyFixture _proxy = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeChatGpt.StartAsync(new FakeChatGptOptions { TimeProvider = _time });
-        _stack = await Stack.StartAsync(Stack.UpstreamSettings(_upstream), _time);
-    }
+    public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(null, _time);
 
-    public async Task DisposeAsync()
-    {
-        await _stack.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
 
     [Fact]
     public async Task HundredConcurrentRefreshTriggers_SendExactlyOneRefreshGrant()
     {
         var (sim, id) = await ImportAsync("burst@example.com");
-        var refresher = _stack.Control.Services.GetRequiredService<TokenRefresher>();
+        var refresher = _proxy.Stack.Control.Services.GetRequiredService<TokenRefresher>();
         var stale = ReadAccountsFile()[0]!["tokens"]!["accessToken"]!.GetValue<string>();
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(() => refresher.RefreshAsync(id, "unauthorized_recovery", stale))));
@@ -47,9 +38,9 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
         var (sim, id) = await ImportAsync("rotate@example.com");
         var original = ReadAccountsFile()[0]!["tokens"]!["refreshToken"]!.GetValue<string>();
 
-        var first = await _stack.Control.Services.GetRequiredService<TokenRefresher>().RefreshAsync(id, "proactive_expiry");
+        var first = await _proxy.Stack.Control.Services.GetRequiredService<TokenRefresher>().RefreshAsync(id, "proactive_expiry");
         var onDisk = ReadAccountsFile()[0]!["tokens"]!["refreshToken"]!.GetValue<string>();
-        await using var restarted = await ControlHost.StartAsync(_stack.Data.Path, Stack.AdminToken, Stack.UpstreamSettings(_upstream), _time);
+        await using var restarted = await ControlHost.StartAsync(_proxy.Stack.Data.Path, Stack.AdminToken, Stack.UpstreamSettings(_proxy.Upstream), _time);
         var second = await restarted.Services.GetRequiredService<TokenRefresher>().RefreshAsync(id, "proactive_expiry");
 
         Assert.Equal(RefreshStatus.Refreshed, first.Status);
@@ -69,11 +60,11 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     {
         var (sim, id) = await ImportAsync("perm@example.com");
         sim.FailNextRefresh(failure);
-        var refresher = _stack.Control.Services.GetRequiredService<TokenRefresher>();
+        var refresher = _proxy.Stack.Control.Services.GetRequiredService<TokenRefresher>();
 
         var outcome = await refresher.RefreshAsync(id, "proactive_expiry");
         var again = await refresher.RefreshAsync(id, "proactive_expiry");
-        var account = (await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!;
+        var account = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!;
 
         Assert.Equal(RefreshStatus.ReauthRequired, outcome.Status);
         Assert.Equal(RefreshStatus.ReauthRequired, again.Status);
@@ -87,10 +78,10 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     {
         var (sim, id) = await ImportAsync("transient@example.com", accessLifetime: TimeSpan.FromMinutes(1));
         sim.FailNextRefresh(RefreshFailure.ServerError);
-        var refresher = _stack.Control.Services.GetRequiredService<TokenRefresher>();
+        var refresher = _proxy.Stack.Control.Services.GetRequiredService<TokenRefresher>();
 
         var outcome = await refresher.RefreshAsync(id, "proactive_expiry");
-        var account = _stack.Control.Services.GetRequiredService<MultiCodex.Control.Accounts.AccountStore>().Find(id)!;
+        var account = _proxy.Stack.Control.Services.GetRequiredService<MultiCodex.Control.Accounts.AccountStore>().Find(id)!;
 
         Assert.Equal(RefreshStatus.TransientFailure, outcome.Status);
         Assert.Null(account.ReauthReason);
@@ -103,7 +94,7 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     public async Task TokenAboutToExpire_IsRefreshedProactivelyByTheWorker()
     {
         var (sim, id) = await ImportAsync("soon@example.com", accessLifetime: TimeSpan.FromMinutes(4));
-        var store = _stack.Control.Services.GetRequiredService<MultiCodex.Control.Accounts.AccountStore>();
+        var store = _proxy.Stack.Control.Services.GetRequiredService<MultiCodex.Control.Accounts.AccountStore>();
         var refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.Changed += accounts => { if (sim.RefreshGrantCount > 0) { refreshed.TrySetResult(); } };
 
@@ -121,12 +112,12 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
 
     private async Task<(SimAccount Sim, string Id)> ImportAsync(string email, TimeSpan? accessLifetime = null)
     {
-        var sim = _upstream.AddAccount(email);
-        var response = await _stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = sim.AuthJson(sim.MintTokens(accessLifetime)) });
+        var sim = _proxy.Upstream.AddAccount(email);
+        var response = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = sim.AuthJson(sim.MintTokens(accessLifetime)) });
         response.EnsureSuccessStatusCode();
         return (sim, (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!);
     }
 
     private JsonArray ReadAccountsFile() =>
-        JsonNode.Parse(File.ReadAllText(_stack.Data.File("accounts.json")))!["accounts"]!.AsArray();
+        JsonNode.Parse(File.ReadAllText(_proxy.Stack.Data.File("accounts.json")))!["accounts"]!.AsArray();
 }

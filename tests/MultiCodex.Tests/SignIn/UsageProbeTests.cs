@@ -10,20 +10,11 @@ namespace MultiCodex.Tests.SignIn;
 public sealed class UsageProbeTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private FakeChatGpt _upstream = null!;
-    private Stack _stack = null!;
+    private ProxyFixture _proxy = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeChatGpt.StartAsync(new FakeChatGptOptions { TimeProvider = _time });
-        _stack = await Stack.StartAsync(Stack.UpstreamSettings(_upstream, new() { ["USAGE_REFRESH_SECONDS"] = "300" }), _time);
-    }
+    public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(new() { ["USAGE_REFRESH_SECONDS"] = "300" }, _time);
 
-    public async Task DisposeAsync()
-    {
-        await _stack.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
 
     [Fact]
     public async Task RefreshAccountUsage_StoresBothWindowsByLength()
@@ -84,21 +75,23 @@ public sealed class UsageProbeTests : IAsyncLifetime
     [Fact]
     public async Task AmbiguousFailure_RecordsTheErrorButNeverDisables()
     {
-        var (sim, id) = await ImportAsync("flaky@example.com");
-        await _upstream.DisposeAsync();
+        // A Control whose usage endpoint cannot be reached at all (the default test upstream is a closed port).
+        await using var unreachable = await Stack.StartAsync();
+        var id = (string)(await unreachable.AddAccountAsync(TestTokens.For("flaky@example.com")))["id"]!;
 
-        var account = (await PostJson($"/admin/accounts/{id}/refresh-usage"))["account"]!;
+        var response = await unreachable.Admin.PostAsync($"/admin/accounts/{id}/refresh-usage", null);
+        var account = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["account"]!;
 
+        Assert.True(response.IsSuccessStatusCode);
         Assert.Equal("STATE_ACTIVE", (string?)account["state"]);
         Assert.True((bool?)account["enabled"]);
         Assert.Contains("unreachable", (string?)account["usage"]!["probeError"]);
-        _upstream = await FakeChatGpt.StartAsync();
     }
 
     [Fact]
     public async Task NewAccount_IsProbedRightAway_WithoutWaitingForTheInterval()
     {
-        var probed = _upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
+        var probed = _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
 
         var (sim, _) = await ImportAsync("fresh@example.com");
         var probe = await probed;
@@ -111,11 +104,11 @@ public sealed class UsageProbeTests : IAsyncLifetime
     {
         var (sim, _) = await ImportAsync("sched@example.com");
         // The first probe of a new account comes at once; the one this test waits for is the scheduled one.
-        await _upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
-        _upstream.Requests.Clear();
+        await _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
+        _proxy.Upstream.Requests.Clear();
 
         // Interval 300 s with up to 10 % jitter: within 331 s of fake time, one more round has run.
-        var probed = _upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
+        var probed = _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
         for (var i = 0; i < 12 && !probed.IsCompleted; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(30));
@@ -128,15 +121,15 @@ public sealed class UsageProbeTests : IAsyncLifetime
 
     private async Task<(SimAccount Sim, string Id)> ImportAsync(string email, string plan = "plus")
     {
-        var sim = _upstream.AddAccount(email, plan);
-        var response = await _stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = sim.AuthJson() });
+        var sim = _proxy.Upstream.AddAccount(email, plan);
+        var response = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = sim.AuthJson() });
         response.EnsureSuccessStatusCode();
         return (sim, (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!);
     }
 
     private async Task<JsonObject> PostJson(string path)
     {
-        var response = await _stack.Admin.PostAsync(path, null);
+        var response = await _proxy.Stack.Admin.PostAsync(path, null);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {text}");
         return JsonNode.Parse(text)!.AsObject();
