@@ -10,6 +10,12 @@ public static class ServiceDefaults
     /// <summary><c>LOG_FORMAT=json</c> writes one JSON object per log line (for log shippers); the default is plain text.</summary>
     public static void AddMultiCodexLogging(this WebApplicationBuilder builder)
     {
+        // Our own lines (one per /v1 request, sign-ins, blocks) at Information; the framework's per-request
+        // chatter (two gRPC calls per /v1 request) only when something is wrong.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
         if (string.Equals(builder.Configuration["LOG_FORMAT"], "json", StringComparison.OrdinalIgnoreCase))
         {
             builder.Logging.ClearProviders();
