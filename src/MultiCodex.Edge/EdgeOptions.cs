@@ -1,24 +1,18 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace MultiCodex.Edge;
 
 /// <summary>Settings of the Edge, read from the public environment names in design.md.</summary>
 public sealed class EdgeOptions
 {
     /// <summary>The front door's port (env <c>PORT</c>; default 4010).</summary>
-    [Range(0, 65535)]
     public int Port { get; set; } = 4010;
 
     /// <summary>The address the front door binds (env <c>HOST</c>; default 127.0.0.1, containers use 0.0.0.0).</summary>
-    [Required]
     public string Host { get; set; } = "127.0.0.1";
 
     /// <summary>Where Control answers gRPC (env <c>CONTROL_URL</c>; default http://127.0.0.1:4011).</summary>
-    [Required]
     public Uri ControlUrl { get; set; } = new("http://127.0.0.1:4011");
 
     /// <summary>Where the dashboard's Next.js server answers (env <c>DASHBOARD_URL</c>; default http://127.0.0.1:4012).</summary>
-    [Required]
     public Uri DashboardUrl { get; set; } = new("http://127.0.0.1:4012");
 
     /// <summary>The admin token the Edge presents to Control for its own calls (env <c>ADMIN_TOKEN</c>).</summary>
@@ -48,7 +42,9 @@ public sealed class EdgeOptions
         var options = new EdgeOptions();
         if (NonEmpty(config["PORT"]) is { } port)
         {
-            options.Port = int.TryParse(port, out var number) ? number : throw new OptionsException($"PORT must be a port number, not '{port}'.");
+            options.Port = int.TryParse(port, out var number) && number is >= 0 and <= 65535
+                ? number
+                : throw new OptionsException($"PORT must be a port number (0–65535), not '{port}'.");
         }
         options.Host = NonEmpty(config["HOST"]) ?? options.Host;
         options.ControlUrl = UrlOf(config, "CONTROL_URL") ?? options.ControlUrl;

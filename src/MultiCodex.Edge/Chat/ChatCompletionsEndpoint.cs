@@ -21,7 +21,7 @@ public static class ChatCompletionsEndpoint
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] EventEnd = "\n\n"u8.ToArray();
 
-    public static async Task HandleAsync(HttpContext http, EdgeMetrics metrics, ILogger<UpstreamDispatcher> logger)
+    public static async Task HandleAsync(HttpContext http, EdgeMetrics metrics, TimeProvider time, ILogger<UpstreamDispatcher> logger)
     {
         var startedAt = Stopwatch.GetTimestamp();
         ChatRequestTranslation? translation = null;
@@ -39,7 +39,7 @@ public static class ChatCompletionsEndpoint
         await using (exchange)
         {
             var id = "chatcmpl-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-            var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var created = time.GetUtcNow().ToUnixTimeSeconds();
             var status = translation!.Stream
                 ? await StreamAsync(http, exchange, new ChatStreamTranslator(translation.Model, translation.IncludeUsage, created, id))
                 : await CompleteAsync(http, exchange, new ChatCompletionBuilder(translation.Model, created, id));

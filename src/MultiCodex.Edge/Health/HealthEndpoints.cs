@@ -12,12 +12,12 @@ internal static class HealthEndpoints
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Text("ok\n"));
-        app.MapGet("/readyz", async (HealthClient control, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", async (HealthClient control, TimeProvider time, CancellationToken cancellationToken) =>
         {
             try
             {
                 var reply = await control.CheckAsync(new HealthCheckRequest(),
-                    deadline: DateTime.UtcNow.Add(ControlProbeTimeout), cancellationToken: cancellationToken);
+                    deadline: time.GetUtcNow().UtcDateTime.Add(ControlProbeTimeout), cancellationToken: cancellationToken);
                 return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving
                     ? Results.Text("ready\n")
                     : Results.Text($"control is {reply.Status}\n", statusCode: StatusCodes.Status503ServiceUnavailable);

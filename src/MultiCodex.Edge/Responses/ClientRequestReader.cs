@@ -71,15 +71,22 @@ public static class ClientRequestReader
 
     private static async Task CopyLimitedAsync(Stream source, MemoryStream destination, long maxBytes, CancellationToken cancellationToken)
     {
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (destination.Length + read > maxBytes)
+            int read;
+            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                throw new InvalidDataException();
+                if (destination.Length + read > maxBytes)
+                {
+                    throw new InvalidDataException();
+                }
+                destination.Write(chunk, 0, read);
             }
-            destination.Write(chunk, 0, read);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

@@ -185,13 +185,32 @@ public sealed class AdminRestRouteTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task UsageHistoryAndRequests_AreListed()
+    public async Task UsageHistoryAndRequests_ListWhatAnOutcomeReported()
     {
-        var history = await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/usage/history");
-        var requests = await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/requests?pageSize=5");
+        var id = (string)(await _stack.AddAccountAsync(TestTokens.For("history@example.com")))["id"]!;
+        var leases = new MultiCodex.Control.V1.LeaseService.LeaseServiceClient(_stack.Control.Channel);
+        var lease = (await leases.AcquireLeaseAsync(new() { Model = "gpt-5.5", ClientName = "laptop" }, Stack.Authorized)).Lease;
+        var report = new MultiCodex.Control.V1.ReportOutcomeRequest { LeaseId = lease.LeaseId, StatusCode = 200, InputTokens = 12, OutputTokens = 3 };
+        report.RateLimitHeaders.Add(new Dictionary<string, string>
+        {
+            ["x-codex-primary-used-percent"] = "42",
+            ["x-codex-primary-window-minutes"] = "300",
+            ["x-codex-secondary-used-percent"] = "7",
+            ["x-codex-secondary-window-minutes"] = "10080",
+        });
+        await leases.ReportOutcomeAsync(report, Stack.Authorized);
 
-        Assert.NotNull(history!["samples"]);
-        Assert.NotNull(requests!["requests"]);
+        var samples = (await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/usage/history?accountId={id}"))!["samples"]!.AsArray();
+        var requests = (await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/requests?pageSize=5"))!["requests"]!.AsArray();
+
+        var sample = Assert.Single(samples)!;
+        Assert.Equal(42, (double?)sample["fiveHourUsedPercent"]);
+        Assert.Equal(7, (double?)sample["weeklyUsedPercent"]);
+        var request = Assert.Single(requests)!;
+        Assert.Equal(id, (string?)request["accountId"]);
+        Assert.Equal("laptop", (string?)request["clientName"]);
+        Assert.Equal(200, (int?)request["statusCode"]);
+        Assert.Equal("12", (string?)request["inputTokens"]);
     }
 
     [Fact]

@@ -2,9 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using MultiCodex.Tests.Infrastructure;
@@ -74,7 +71,6 @@ public sealed class FrontDoorTests
         var app = builder.Build();
         app.Run(context => context.Response.WriteAsync($"dashboard saw {context.Request.Path}{context.Request.QueryString}"));
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new FakeDashboard(app, new Uri(address));
+        return new FakeDashboard(app, ServerAddress.Of(app));
     }
 }
