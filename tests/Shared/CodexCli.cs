@@ -6,7 +6,7 @@ using Xunit;
 namespace MultiCodex.Testing;
 
 /// <summary>
-/// Runs the real Codex CLI (npm <c>@openai/codex</c> 0.169.0, installed by <c>npm ci --prefix tests/clients</c>)
+/// Runs the real Codex CLI (npm <c>@openai/codex</c> 0.171.0, installed by <c>npm ci --prefix tests/clients</c>)
 /// in a sandbox of its own. Shared by the test projects: the simulator's (ChatGPT-auth mode against the fake)
 /// and the proxy's (a custom provider pointed at the Edge).
 /// </summary>
@@ -37,7 +37,7 @@ internal static class CodexCli
         Assert.True(
             binary is not null,
             $"The Codex CLI binary was not found under {modules}. Run `npm ci --prefix tests/clients` from the repository root "
-            + "(or set CODEX_BIN to a codex 0.169.0 binary).");
+            + "(or set CODEX_BIN to a codex 0.171.0 binary).");
         return binary!;
     }
 
