@@ -61,6 +61,30 @@ public sealed class FakeChatGpt : IAsyncDisposable
         set => _state.AutoApproveEmail = value;
     }
 
+    /// <summary>Serve the Responses WebSocket (true) or answer its upgrade 426 (false); starts as
+    /// <see cref="FakeChatGptOptions.EnableWebSockets"/>.</summary>
+    public bool WebSocketsEnabled
+    {
+        get => _state.WebSocketsEnabled;
+        set => _state.WebSocketsEnabled = value;
+    }
+
+    /// <summary>Every client frame received on a Responses WebSocket, with its outcome.</summary>
+    public WebSocketLog WebSocketFrames => _state.Sockets.Frames;
+
+    /// <summary>Responses WebSocket connections accepted so far.</summary>
+    public int WebSocketConnectionCount => _state.Sockets.Accepted;
+
+    /// <summary>Responses WebSocket connections open now.</summary>
+    public int OpenWebSocketCount => _state.Sockets.OpenCount;
+
+    /// <summary>Closes every open Responses WebSocket from the server side (as an idle close between turns would).</summary>
+    public Task CloseWebSocketsAsync() => _state.Sockets.CloseAllAsync();
+
+    /// <summary>Completes once a stream waits on the fake's clock (a <see cref="ResponseBehavior.Slow"/> event delay or a
+    /// drop's grace), so a test on a <c>FakeTimeProvider</c> knows the timer is armed before it advances the clock.</summary>
+    public Task WaitForPausedStreamAsync(CancellationToken cancellationToken = default) => _state.Clock.WaitForPauseAsync(cancellationToken);
+
     /// <summary>Device-flow user codes created and not yet approved or expired.</summary>
     public IReadOnlyList<string> PendingDeviceUserCodes => _state.Devices.PendingUserCodes();
 

@@ -7,7 +7,7 @@ namespace MultiCodex.Simulator;
 
 /// <summary>A ChatGPT account (one workspace of one user) that the fake serves, with scripting hooks
 /// for usage, faults and tokens, and counters for assertions. Thread-safe.</summary>
-public sealed class SimAccount
+public sealed partial class SimAccount
 {
     private const int FiveHourSeconds = 5 * 60 * 60;
     private const int WeekSeconds = 7 * 24 * 60 * 60;
@@ -112,9 +112,10 @@ public sealed class SimAccount
             var now = _state.Now;
             _fiveHour.RollOver(now);
             _weekly.RollOver(now);
-            return WeeklyOnlyPrimary
+            var windows = WeeklyOnlyPrimary
                 ? new UsageSnapshot(_weekly.Snapshot(now), null)
                 : new UsageSnapshot(_fiveHour.Snapshot(now), _weekly.Snapshot(now));
+            return WithMeters(windows, now);
         }
     }
 
@@ -201,13 +202,18 @@ public sealed class SimAccount
         }
     }
 
-    /// <summary>Adds one completed response's cost to the windows.</summary>
-    internal void RecordCompletedResponse()
+    /// <summary>Adds one completed response's cost to the reserve meter, the credit budget or the windows.</summary>
+    internal void RecordCompletedResponse(bool onReserve = false)
     {
         Interlocked.Increment(ref _completedResponses);
         lock (_gate)
         {
             var now = _state.Now;
+            if (SpendMeters(onReserve, now))
+            {
+                return;
+            }
+
             _fiveHour.RollOver(now);
             _weekly.RollOver(now);
             var primary = PrimaryPercentPerResponse ?? _state.Options.PrimaryPercentPerResponse;

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using MultiCodex.Simulator.Accounts;
+using MultiCodex.Simulator.Backend;
 using MultiCodex.Simulator.OAuth;
+using MultiCodex.Simulator.WebSocket;
 
 namespace MultiCodex.Simulator.Hosting;
 
@@ -16,6 +19,10 @@ internal sealed class SimulatorState
         Codes = new AuthorizationCodeStore(this);
         Devices = new DeviceAuthStore(this);
         Requests = new RequestLog();
+        Clock = new StreamClock(options.TimeProvider);
+        Compactions = new CompactionSeal(RandomNumberGenerator.GetBytes(32));
+        Sockets = new SocketRegistry();
+        WebSocketsEnabled = options.EnableWebSockets;
     }
 
     public FakeChatGptOptions Options { get; }
@@ -31,6 +38,18 @@ internal sealed class SimulatorState
     public DeviceAuthStore Devices { get; }
 
     public RequestLog Requests { get; }
+
+    /// <summary>Pauses inside streams, on the fake's clock.</summary>
+    public StreamClock Clock { get; }
+
+    /// <summary>Signs and checks compaction items. Replaced by a restored demo state so old items stay valid.</summary>
+    public CompactionSeal Compactions { get; set; }
+
+    /// <summary>Open WebSocket connections and the frames they carried.</summary>
+    public SocketRegistry Sockets { get; }
+
+    /// <summary>Changeable at run time (<see cref="FakeChatGpt.WebSocketsEnabled"/>).</summary>
+    public bool WebSocketsEnabled { get; set; }
 
     /// <summary>(account, prompt_cache_key) pairs already seen, so a repeat reports cached input tokens.</summary>
     public ConcurrentDictionary<string, byte> SeenPromptCacheKeys { get; } = new(StringComparer.Ordinal);

@@ -154,7 +154,7 @@ public sealed class ResponsesFaultTests
             ResponsesRequests.Post(account, account.MintTokens(), ResponsesRequests.CodexLike("one two three four five")),
             HttpCompletionOption.ResponseHeadersRead);
         var received = new StringBuilder();
-        var failure = await Record.ExceptionAsync(async () =>
+        var reading = Record.ExceptionAsync(async () =>
         {
             await using var stream = await response.Content.ReadAsStreamAsync();
             var buffer = new byte[4096];
@@ -164,6 +164,10 @@ public sealed class ResponsesFaultTests
                 received.Append(Encoding.UTF8.GetString(buffer, 0, read));
             }
         });
+
+        // The drop waits a short grace on the fake clock, so the deltas reach the client before the break.
+        await sim.DriveAsync(reading, StreamRunnerGrace);
+        var failure = await reading;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotNull(failure);
@@ -206,6 +210,8 @@ public sealed class ResponsesFaultTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("\"code\":\"token_expired\"", await response.Content.ReadAsStringAsync());
     }
+
+    private static readonly TimeSpan StreamRunnerGrace = TimeSpan.FromMilliseconds(150);
 
     private static async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(FakeChatGpt sim, SimAccount account)
     {
