@@ -41,8 +41,8 @@ internal static class CodexCli
         return binary!;
     }
 
-    /// <summary>Runs <c>codex exec</c> once; kills the process tree and fails if it outlives <see cref="Timeout"/>.</summary>
-    public static async Task<CliResult> ExecAsync(string binary, CodexSandbox sandbox, string prompt, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>Runs <c>codex exec</c> (or <c>codex exec &lt;subcommand&gt;</c>) once; kills the process tree and fails if it outlives <see cref="Timeout"/>.</summary>
+    public static async Task<CliResult> ExecAsync(string binary, CodexSandbox sandbox, string prompt, IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string>? subcommand = null)
     {
         var start = new ProcessStartInfo(binary)
         {
@@ -52,7 +52,8 @@ internal static class CodexCli
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "exec", "--skip-git-repo-check", "-s", "read-only", "--color", "never", prompt })
+        // subcommand, e.g. ["resume", "--last"], continues the sandbox's last session with a new turn.
+        foreach (var arg in new[] { "exec", "--skip-git-repo-check", "-s", "read-only", "--color", "never" }.Concat(subcommand ?? []).Append(prompt))
         {
             start.ArgumentList.Add(arg);
         }

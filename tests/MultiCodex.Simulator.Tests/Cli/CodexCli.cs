@@ -6,7 +6,7 @@ namespace MultiCodex.Simulator.Tests.Cli;
 internal static class ChatGptAuthCli
 {
     /// <summary>Writes <c>auth.json</c> and <c>config.toml</c> into a fresh temporary CODEX_HOME.</summary>
-    public static CodexSandbox Prepare(FakeChatGpt sim, SimAccount account, TokenSet tokens)
+    public static CodexSandbox Prepare(FakeChatGpt sim, SimAccount account, TokenSet tokens, string extraConfig = "")
     {
         var sandbox = CodexCli.NewSandbox();
         File.WriteAllText(sandbox.AuthJsonPath, account.AuthJson(tokens));
@@ -21,16 +21,21 @@ internal static class ChatGptAuthCli
             check_for_update_on_startup = false
             chatgpt_base_url = "{sim.TlsBackendBaseUrl}/"
             openai_base_url = "{sim.TlsBackendBaseUrl}/codex"
+            {extraConfig}
             """);
         return sandbox;
     }
 
     /// <summary>Runs <c>codex exec</c> once against the fake's HTTPS listener.</summary>
-    public static Task<CliResult> ExecAsync(string binary, FakeChatGpt sim, CodexSandbox sandbox, string prompt) =>
+    public static Task<CliResult> ExecAsync(string binary, FakeChatGpt sim, CodexSandbox sandbox, string prompt, IReadOnlyList<string>? subcommand = null) =>
         CodexCli.ExecAsync(binary, sandbox, prompt, new Dictionary<string, string?>
         {
             ["CODEX_CA_CERTIFICATE"] = sim.CaCertificatePath,
             ["CODEX_REFRESH_TOKEN_URL_OVERRIDE"] = sim.IssuerUrl + "/oauth/token",
             ["CODEX_REVOKE_TOKEN_URL_OVERRIDE"] = sim.IssuerUrl + "/oauth/revoke",
-        });
+        }, subcommand);
+
+    /// <summary>A second turn in the sandbox's last session (<c>codex exec resume --last</c>).</summary>
+    public static Task<CliResult> ResumeAsync(string binary, FakeChatGpt sim, CodexSandbox sandbox, string prompt) =>
+        ExecAsync(binary, sim, sandbox, prompt, ["resume", "--last"]);
 }
