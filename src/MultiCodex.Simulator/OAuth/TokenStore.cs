@@ -75,6 +75,13 @@ internal sealed class TokenStore(SimulatorState state)
                 case RefreshFailure.InvalidGrant:
                     record.Error = RefreshError.InvalidGrant;
                     return new RefreshOutcome(account, null, RefreshError.InvalidGrant);
+                case RefreshFailure.InvalidRefreshToken:
+                    record.Error = RefreshError.InvalidRefreshToken;
+                    return new RefreshOutcome(account, null, RefreshError.InvalidRefreshToken);
+                case RefreshFailure.SignedOutElsewhere:
+                    _revokedGrants.Add(record.GrantId);
+                    record.Error = RefreshError.SignedOutElsewhere;
+                    return new RefreshOutcome(account, null, RefreshError.SignedOutElsewhere);
                 case RefreshFailure.ServerError:
                     return new RefreshOutcome(account, null, RefreshError.ServerError);
             }
@@ -174,6 +181,8 @@ internal enum RefreshError
     Invalidated,
     Expired,
     InvalidGrant,
+    InvalidRefreshToken,
+    SignedOutElsewhere,
     ServerError,
 }
 
