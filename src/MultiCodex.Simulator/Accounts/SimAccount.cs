@@ -24,14 +24,14 @@ public sealed partial class SimAccount
     private int _completedResponses;
     private int _usageRequests;
 
-    internal SimAccount(SimulatorState state, string email, string plan, string accountId, string userId)
+    internal SimAccount(SimulatorState state, string email, string plan, string accountId, string userId, string? organizationId = null)
     {
         _state = state;
         Email = email;
         Plan = plan;
         ChatGptAccountId = accountId;
         UserId = userId;
-        OrganizationId = "org-" + Ids.Random(12);
+        OrganizationId = organizationId ?? "org-" + Ids.Random(12);
         var now = state.Now;
         _fiveHour = new UsageWindow(FiveHourSeconds, now.AddSeconds(FiveHourSeconds));
         _weekly = new UsageWindow(WeekSeconds, now.AddSeconds(WeekSeconds));
@@ -226,6 +226,26 @@ public sealed partial class SimAccount
 
             _fiveHour.UsedPercent = Math.Min(100, _fiveHour.UsedPercent + primary);
             _weekly.UsedPercent = Math.Min(100, _weekly.UsedPercent + secondary);
+        }
+    }
+
+    /// <summary>The identity and windows, for the saved state file.</summary>
+    internal SavedAccount Save()
+    {
+        lock (_gate)
+        {
+            return new SavedAccount(Email, Plan, ChatGptAccountId, UserId, OrganizationId, WeeklyOnlyPrimary,
+                _fiveHour.UsedPercent, _fiveHour.ResetAt, _weekly.UsedPercent, _weekly.ResetAt);
+        }
+    }
+
+    internal void Restore(SavedAccount saved)
+    {
+        lock (_gate)
+        {
+            WeeklyOnlyPrimary = saved.WeeklyOnly;
+            (_fiveHour.UsedPercent, _fiveHour.ResetAt) = (saved.FiveHourUsed, saved.FiveHourResetAt);
+            (_weekly.UsedPercent, _weekly.ResetAt) = (saved.WeeklyUsed, saved.WeeklyResetAt);
         }
     }
 

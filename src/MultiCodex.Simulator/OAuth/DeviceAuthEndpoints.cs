@@ -65,7 +65,7 @@ internal static class DeviceAuthEndpoints
     {
         var form = context.Recorded().Form ?? new Dictionary<string, string>();
         var userCode = form.GetValueOrDefault("user_code") ?? "";
-        var account = state.Accounts.FindByEmail(form.GetValueOrDefault("email"));
+        var account = state.SignInAccount(form.GetValueOrDefault("email"));
         if (account is null)
         {
             return SignInPages.Device(state.Accounts.All(), userCode, error: "No account with that email exists in the simulator.", status: StatusCodes.Status400BadRequest);
