@@ -2,7 +2,7 @@ using MultiCodex.Testing;
 
 namespace MultiCodex.Simulator.Tests.Cli;
 
-/// <summary>Sets the Codex CLI up in ChatGPT-auth mode against the fake, as codex-cli-capture.md describes.</summary>
+/// <summary>Sets the Codex CLI up in ChatGPT-auth mode against the fake, as docs/upstream-protocol.md §1 describes.</summary>
 internal static class ChatGptAuthCli
 {
     /// <summary>Writes <c>auth.json</c> and <c>config.toml</c> into a fresh temporary CODEX_HOME.</summary>
@@ -15,7 +15,7 @@ internal static class ChatGptAuthCli
             File.SetUnixFileMode(sandbox.AuthJsonPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
 
-        // Both base URLs are needed, and chatgpt_base_url must be HTTPS (codex-cli-capture.md).
+        // Both base URLs are needed, and chatgpt_base_url must be HTTPS (docs/upstream-protocol.md §1).
         File.WriteAllText(Path.Combine(sandbox.CodexHome, "config.toml"), $"""
             model = "gpt-5.5"
             check_for_update_on_startup = false
