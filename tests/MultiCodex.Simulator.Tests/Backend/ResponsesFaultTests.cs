@@ -154,20 +154,26 @@ public sealed class ResponsesFaultTests
             ResponsesRequests.Post(account, account.MintTokens(), ResponsesRequests.CodexLike("one two three four five")),
             HttpCompletionOption.ResponseHeadersRead);
         var received = new StringBuilder();
-        var reading = Record.ExceptionAsync(async () =>
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[4096];
+
+        // The drop waits on the fake clock, so the test lets it happen only once both deltas have arrived.
+        while (SseReader.Parse(received.ToString()).Count(e => e.Event == "response.output_text.delta") < 2)
         {
-            await using var stream = await response.Content.ReadAsStreamAsync();
-            var buffer = new byte[4096];
+            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        await sim.WaitForPausedStreamAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        sim.Clock().Advance(StreamRunnerGrace);
+        var failure = await Record.ExceptionAsync(async () =>
+        {
             int read;
-            while ((read = await stream.ReadAsync(buffer)) > 0)
+            while ((read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0)
             {
                 received.Append(Encoding.UTF8.GetString(buffer, 0, read));
             }
         });
-
-        // The drop waits a short grace on the fake clock, so the deltas reach the client before the break.
-        await sim.DriveAsync(reading, StreamRunnerGrace);
-        var failure = await reading;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotNull(failure);

@@ -85,15 +85,21 @@ public sealed class WebSocketFaultTests
         await client.SendAsync(WsClient.Create("one two three four five"));
         var frames = new List<JsonElement>();
 
-        var reading = Record.ExceptionAsync(async () =>
+        // The drop waits on the fake clock, so the test lets it happen only once both deltas have arrived.
+        while (frames.Count(f => f.GetProperty("type").GetString() == "response.output_text.delta") < 2)
+        {
+            frames.Add((await client.ReceiveAsync())!.Value);
+        }
+
+        await sim.WaitForPausedStreamAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        sim.Clock().Advance(TimeSpan.FromMilliseconds(150));
+        var failure = await Record.ExceptionAsync(async () =>
         {
             while (await client.ReceiveAsync() is { } frame)
             {
                 frames.Add(frame);
             }
         });
-        await sim.DriveAsync(reading, TimeSpan.FromMilliseconds(150));
-        var failure = await reading;
 
         Assert.IsType<WebSocketException>(failure);
         Assert.Equal(2, frames.Count(f => f.GetProperty("type").GetString() == "response.output_text.delta"));
