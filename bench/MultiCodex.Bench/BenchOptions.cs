@@ -16,7 +16,7 @@ internal sealed record BenchOptions
     public TimeSpan Ramp { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan StreamInterval { get; init; } = TimeSpan.FromMilliseconds(1000);
-    public int StreamRounds { get; init; } = 1;
+    public int StreamRounds { get; init; } = 3;
     public int Accounts { get; init; } = 4;
     public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string>(AllScenarios);
 

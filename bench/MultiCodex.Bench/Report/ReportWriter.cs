@@ -15,10 +15,11 @@ internal static class ReportWriter
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
     };
 
-    public static async Task<string> WriteAsync(BenchOptions options, MachineInfo machine, string loadAfter, Results results, IReadOnlyList<TargetResult> targets)
+    public static async Task<string> WriteAsync(BenchOptions options, MachineInfo machine, string loadAfter, Results results, IReadOnlyList<TargetResult> targets,
+        IReadOnlyList<string> routeOrder)
     {
         Directory.CreateDirectory(options.OutDir);
-        var markdown = Markdown(options, machine, loadAfter, results, targets);
+        var markdown = Markdown(options, machine, loadAfter, results, targets, routeOrder);
         var json = JsonSerializer.Serialize(new
         {
             machine,
@@ -52,7 +53,8 @@ internal static class ReportWriter
         return text.ToString();
     }
 
-    private static string Markdown(BenchOptions options, MachineInfo machine, string loadAfter, Results results, IReadOnlyList<TargetResult> targets)
+    private static string Markdown(BenchOptions options, MachineInfo machine, string loadAfter, Results results, IReadOnlyList<TargetResult> targets,
+        IReadOnlyList<string> routeOrder)
     {
         var text = new StringBuilder();
         text.AppendLine("# MultiCodex benchmark: the Edge next to nginx");
@@ -68,7 +70,15 @@ internal static class ReportWriter
         text.AppendLine("## Targets (issue #12, item 6)");
         text.AppendLine();
         text.Append(TargetsTable(targets));
-        foreach (var scenario in results.Scenarios())
+        if (NginxRatios.Table(results, routeOrder) is { Length: > 0 } ratios)
+        {
+            text.AppendLine();
+            text.AppendLine("## Every Edge route next to nginx (ratios, same load)");
+            text.AppendLine();
+            text.Append(ratios);
+        }
+        // Scenarios as they ran, memory last; rows by load, then routes in their usual order (direct first).
+        foreach (var scenario in results.Scenarios().OrderBy(s => s == MemoryFigures.ScenarioName))
         {
             text.AppendLine();
             text.AppendLine(CultureInfo.InvariantCulture, $"## {scenario}");
@@ -76,13 +86,27 @@ internal static class ReportWriter
             var metrics = Metrics.InColumnOrder(results.MetricsOf(scenario)).ToList();
             text.AppendLine("| route | load | " + string.Join(" | ", metrics.Select(Metrics.Title)) + " |");
             text.AppendLine("|---|---|" + string.Concat(metrics.Select(_ => "---:|")));
-            foreach (var (route, load) in results.Rows(scenario))
+            var rows = results.Rows(scenario);
+            var loads = rows.Select(r => r.Load).Distinct().ToList();
+            foreach (var (route, load) in rows.OrderBy(r => loads.IndexOf(r.Load)).ThenBy(r => RouteRank(routeOrder, r.Route)))
             {
                 var cells = metrics.Select(m => results.Summary(scenario, route, load, m) is { } v ? Metrics.Format(m, v) : "");
                 text.AppendLine($"| {route} | {load} | " + string.Join(" | ", cells) + " |");
             }
         }
         return text.ToString();
+    }
+
+    private static int RouteRank(IReadOnlyList<string> order, string route)
+    {
+        for (var i = 0; i < order.Count; i++)
+        {
+            if (order[i] == route)
+            {
+                return i;
+            }
+        }
+        return int.MaxValue;
     }
 
     private static string Settings(BenchOptions o) => string.Create(CultureInfo.InvariantCulture,

@@ -33,7 +33,7 @@ internal sealed record BenchContext(BenchOptions Options, BenchStack Stack, IRea
 
     /// <summary>The routes in an order that moves by one each round, so no route always runs first (or right after another).</summary>
     public IReadOnlyList<Route> RoutesForRound(int round) =>
-        Routes.Skip(round % Routes.Count).Concat(Routes.Take(round % Routes.Count)).ToList();
+        Routes.Skip((round - 1) % Routes.Count).Concat(Routes.Take((round - 1) % Routes.Count)).ToList();
 }
 
 /// <summary>The scenarios in the order a round runs them.</summary>

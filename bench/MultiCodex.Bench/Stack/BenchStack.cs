@@ -128,7 +128,8 @@ internal sealed partial class BenchStack : IAsyncDisposable
             ["SHUTDOWN_DRAIN_SECONDS"] = "5",
         });
         EdgeUrl = new Uri((await edge.WaitForLogAsync(AspNetListening(), StartTimeout)).Groups[1].Value);
-        await WaitUntilOkAsync(new Uri(EdgeUrl, "/readyz"));
+        // Liveness only: whether it serves /v1 yet (accounts and keys arrive from Control) the harness finds out by asking.
+        await WaitUntilOkAsync(new Uri(EdgeUrl, "/healthz"));
 
         Watched["upstream"] = new Watched("upstream", upstream.Pid, withChildren: false);
         Watched["control"] = new Watched("control", control.Pid, withChildren: false);
@@ -207,10 +208,10 @@ internal sealed partial class BenchStack : IAsyncDisposable
         return File.Exists(path) ? path : throw new FileNotFoundException($"{project} is not built at {path}: run bench/run.sh (it builds it)");
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex AspNetListening();
 
-    [GeneratedRegex(FakeUpstream.ListeningPrefix + @"(http://\S+)")]
+    [GeneratedRegex(FakeUpstream.ListeningPrefix + @"(http://[^\s""]+)")]
     private static partial Regex UpstreamListening();
 }
 

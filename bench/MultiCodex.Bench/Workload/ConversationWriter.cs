@@ -20,6 +20,10 @@ internal sealed class ConversationWriter(int unit)
         "the", "function", "returns", "a", "value", "when", "<T>", "is", "null", "&&", "count", "+", "1", "it's", "naïve", "café", "Grüße",
         "中文", "日本語", "—", "«quoted»", "file", "src/Edge/Pipeline.cs", "line", "42", "error:", "expected", "';'", "x < y", "a > b", "🚀",
         "build", "passed", "test", "failed", "because", "of", "the", "timeout", "\"quoted\"", "path\\to\\file", "ok",
+        // Mostly plain code words, as in a real session.
+        "var", "result", "await", "client", "request", "response", "stream", "async", "public", "sealed", "class", "return", "if", "else",
+        "foreach", "item", "items", "string", "int", "bool", "true", "false", "using", "namespace", "options", "config", "index", "length",
+        "read", "write", "buffer", "bytes", "json", "parse", "event", "events", "handler", "service", "account", "lease", "token", "model",
     ];
 
     private readonly Random _random = new(20_261_124);
