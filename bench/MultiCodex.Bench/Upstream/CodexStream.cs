@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace MultiCodex.Bench.Upstream;
 
 /// <summary>
-/// The fixed answer of the fake upstream: one Codex Responses SSE stream of 48 events and about 10 KB, in the order
+/// The fixed answer of the fake upstream: one Codex Responses SSE stream of 48 events and about 11 KB, in the order
 /// and shape the ChatGPT backend sends (bench/README.md, "The fake upstream"): created, in_progress, output_item.added,
 /// content_part.added, 40 × output_text.delta, output_text.done, content_part.done, output_item.done, completed
 /// with usage. Built once as bytes, so serving it costs one write.

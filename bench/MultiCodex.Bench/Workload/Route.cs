@@ -5,7 +5,7 @@ namespace MultiCodex.Bench.Workload;
 /// <summary>The two request bodies every route is measured with.</summary>
 internal enum BodySize
 {
-    /// <summary>A one-question request (about 400 bytes).</summary>
+    /// <summary>A one-question request (about 350 bytes).</summary>
     Small,
 
     /// <summary>About 1 MiB of Codex conversation: 200 input items and 12 tools.</summary>
