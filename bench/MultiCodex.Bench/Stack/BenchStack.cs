@@ -71,7 +71,7 @@ internal sealed partial class BenchStack : IAsyncDisposable
     public async Task<UpstreamCounters> CountersAsync()
     {
         var json = await _http.GetFromJsonAsync<JsonObject>(new Uri(UpstreamUrl, "/bench/counters"));
-        return new UpstreamCounters((long)json!["requests"]!, (long)json["bodyBytes"]!, (long)json["longStreamsOpen"]!);
+        return new UpstreamCounters((long)json!["requests"]!, (long)json["bodyBytes"]!);
     }
 
     /// <summary>The body of the last request the fake upstream received (when started with RecordBodies).</summary>
@@ -215,5 +215,5 @@ internal sealed partial class BenchStack : IAsyncDisposable
     private static partial Regex UpstreamListening();
 }
 
-/// <summary>The fake upstream's counters: requests answered on /codex/responses, their body bytes, long streams open now.</summary>
-internal sealed record UpstreamCounters(long Requests, long BodyBytes, long LongStreamsOpen);
+/// <summary>The fake upstream's counters: requests answered on /codex/responses and their body bytes.</summary>
+internal sealed record UpstreamCounters(long Requests, long BodyBytes);

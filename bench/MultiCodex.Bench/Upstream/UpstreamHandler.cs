@@ -36,7 +36,6 @@ internal sealed class UpstreamHandler
     private readonly byte[] _longClosing;
     private long _requests;
     private long _bodyBytes;
-    private long _longStreamsOpen;
     private byte[] _lastBody = [];
 
     public UpstreamHandler(UpstreamSettings settings, DateTimeOffset now)
@@ -57,7 +56,6 @@ internal sealed class UpstreamHandler
         {
             ["requests"] = Interlocked.Read(ref _requests),
             ["bodyBytes"] = Interlocked.Read(ref _bodyBytes),
-            ["longStreamsOpen"] = Interlocked.Read(ref _longStreamsOpen),
         }.ToJsonString()),
         "/bench/last-body" => context.Response.Body.WriteAsync(Volatile.Read(ref _lastBody)).AsTask(),
         _ => Json(context, 404, """{"detail":"Not Found"}"""),
@@ -92,7 +90,6 @@ internal sealed class UpstreamHandler
     // Events trickle in as a slow model's do: the prelude at once, then one delta per interval, then the end.
     private async Task LongStreamAsync(HttpResponse response, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _longStreamsOpen);
         try
         {
             await response.BodyWriter.WriteAsync(CodexStream.Prelude, cancellationToken);
@@ -106,10 +103,6 @@ internal sealed class UpstreamHandler
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The client (or the proxy in front) went away.
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _longStreamsOpen);
         }
     }
 
