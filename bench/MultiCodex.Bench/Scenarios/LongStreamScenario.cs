@@ -6,7 +6,7 @@ namespace MultiCodex.Bench.Scenarios;
 /// Thousands of slow streams open at once, as many Codex users waiting on long answers: the streams start
 /// evenly over the ramp, each lasts the ramp plus the hold, so all are open when the ramp ends. Per route (direct,
 /// nginx, Edge /v1/responses): errors, TTFB during the ramp, the proxy's memory per open stream (its RSS with all
-/// open, minus before) and its CPU per stream.
+/// open, minus before; first round only, which runs before any other load) and its CPU per stream.
 /// </summary>
 internal sealed class LongStreamScenario : IScenario
 {
@@ -50,8 +50,12 @@ internal sealed class LongStreamScenario : IScenario
             Add("ttfb_p50_ms", Stats.Percentile(good.Select(e => e.FirstByteMs), 50));
             Add("ttfb_p99_ms", Stats.Percentile(good.Select(e => e.FirstByteMs), 99));
             Add("first_event_p99_ms", Stats.Percentile(good.Select(e => e.FirstBodyMs), 99));
-            Add("rss_open_mb", run.RssOpen / 1048576.0);
-            Add("rss_per_stream_kb", (run.RssOpen - run.RssBefore) / 1024.0 / context.Options.Streams);
+            if (round == 1)
+            {
+                // Only on a fresh stack: once other load has grown a heap, streams reuse its free memory and RSS hides them.
+                Add("rss_open_mb", run.RssOpen / 1048576.0);
+                Add("rss_per_stream_kb", (run.RssOpen - run.RssBefore) / 1024.0 / context.Options.Streams);
+            }
             Add("cpu_ms_per_stream", run.ProxyCpuSeconds * 1000 / context.Options.Streams);
             if (route.Proxy == "edge")
             {
