@@ -62,7 +62,7 @@ internal static class Harness
         MemoryFigures.Record(context.Results, stack, MemoryFigures.AfterLoad);
 
         var targets = Targets.Evaluate(context.Results, options);
-        await ReportWriter.WriteAsync(options, machine, MachineInfo.LoadAverage(), context.Results, targets, routes.Select(r => r.Name).ToList());
+        await ReportWriter.WriteAsync(options, machine, MachineInfo.LoadAverage(), context.Results, targets, [.. routes.Select(r => r.Name), "edge", "control", "nginx", "upstream"]);
         Console.WriteLine();
         Console.Write(ReportWriter.TargetsTable(targets));
         Console.WriteLine();

@@ -116,7 +116,7 @@ internal static class ReportWriter
     {
         null => "–",
         { } v when unit == "req/s" => v.ToString("N0", CultureInfo.InvariantCulture),
-        { } v when Math.Abs(v) >= 100 => v.ToString("0", CultureInfo.InvariantCulture) + " " + unit,
-        { } v => v.ToString("0.###", CultureInfo.InvariantCulture) + " " + unit,
+        { } v when Math.Abs(v) >= 100 => (v.ToString("0", CultureInfo.InvariantCulture) + " " + unit).TrimEnd(),
+        { } v => (v.ToString("0.###", CultureInfo.InvariantCulture) + " " + unit).TrimEnd(),
     };
 }
