@@ -67,7 +67,7 @@ describe("AccountsView, live", () => {
 
   it("reopens a long-lived stream that ended at once, without showing reconnecting", async () => {
     const fake = new FakeControl({ accounts: [ada] })
-    const quiet = { delay: () => 5_000, quietAfterMs: 0 }
+    const quiet = { delay: () => 5_000, healthyAfterMs: 0 }
     const seen: string[] = []
     renderWithControl(<AccountsView watch={quiet} />, fake.transport)
     await waitFor(() => expect(screen.getByTestId("live-indicator").textContent).toBe("Live"))
@@ -87,6 +87,24 @@ describe("AccountsView, live", () => {
     expect(await screen.findByText("Grace")).toBeTruthy()
     observer.disconnect()
     expect(seen).not.toContain("Reconnecting…")
+  })
+
+  it("keeps one stream through re-renders, even when each render passes new options", async () => {
+    // The options object and its functions are new on every render here, as a default parameter can be after
+    // minification; the page once reopened its stream on every render, and every message rendered again.
+    const fake = new FakeControl({ accounts: [ada] })
+    const view = () => <AccountsView watch={{ delay: () => 5, healthyAfterMs: 60_000 }} />
+    const { rerender } = renderWithControl(view(), fake.transport)
+    await waitFor(() => expect(screen.getByTestId("live-indicator").textContent).toBe("Live"))
+
+    for (let i = 0; i < 5; i++) {
+      rerender(view())
+      fake.setAccounts([ada, { ...grace, label: `Grace ${i}` }])
+      expect(await screen.findByText(`Grace ${i}`)).toBeTruthy()
+    }
+
+    expect(fake.callsOf("watchAccounts")).toHaveLength(1)
+    expect(fake.openWatches).toBe(1)
   })
 
   it("retries with backoff while Control is down", async () => {

@@ -24,12 +24,12 @@ import { RefreshAllUsageButton } from "./refresh-all-usage-button"
  */
 export function AccountsView({ watch }: { watch?: WatchOptions }) {
   const now = useNow()
-  const status = useAccountsWatch(watch)
-  const live = status === "live"
+  const live = useAccountsWatch(watch)
+  const streaming = live.status === "live"
   const { data, error, isPending, isFetching, refetch } = useQuery(
     listAccounts,
     {},
-    { refetchInterval: live ? false : 30_000, staleTime: live ? Infinity : 10_000 },
+    { refetchInterval: streaming ? false : 30_000, staleTime: streaming ? Infinity : 10_000 },
   )
   const accounts = data?.accounts ?? []
   const active = accounts.filter((account) => accountStatus(account, now).label === "Active").length
@@ -41,7 +41,7 @@ export function AccountsView({ watch }: { watch?: WatchOptions }) {
           <p className="text-sm text-muted-foreground" aria-live="polite">
             {summary(accounts.length, active)}
           </p>
-          <LiveIndicator status={status} />
+          <LiveIndicator status={live.status} onRetry={live.retryNow} />
         </div>
         <RefreshAllUsageButton disabled={accounts.length === 0} />
       </div>
