@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { Code, ConnectError } from "@connectrpc/connect"
-import { screen, waitFor } from "@testing-library/react"
+import { screen, waitFor, within } from "@testing-library/react"
 import { describe, expect, it } from "vitest"
 
 import { AdminTokenGate } from "@/components/admin-token/admin-token-gate"
@@ -28,7 +28,7 @@ describe("AccountsView, live", () => {
 
     fake.setAccounts([ada, grace])
     expect(await screen.findByText("Grace")).toBeTruthy()
-    expect(screen.getByText("2 accounts · 2 active")).toBeTruthy()
+    expect(within(screen.getByTestId("pool-summary")).getByText("2 of 2")).toBeTruthy()
 
     const blockExpireTime = timestampFromDate(new Date(Date.now() + 60 * 60_000))
     fake.setAccounts([
