@@ -60,6 +60,8 @@ public sealed class AccountStore
                 ChatGptUserId = candidate.ChatGptUserId ?? existing.ChatGptUserId,
                 Tokens = candidate.Tokens,
                 ReauthReason = null,
+                // A probe that failed for the old tokens says nothing about the new ones.
+                Usage = existing.Usage is { ProbeError: not null } usage ? usage with { ProbeError = null } : existing.Usage,
                 UpdatedAt = candidate.UpdatedAt,
             };
             return (accounts.Replace(existing, updated), (updated, UpsertOutcome.Updated));

@@ -141,7 +141,7 @@ describe("account card actions", () => {
       saved = { href: this.href, download: this.download }
     })
 
-    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Export auth.json" }))
+    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Export" }))
 
     expect(await screen.findByText("Exported auth.json for ada@example.com")).toBeTruthy()
     expect(saved).toEqual({ href: "blob:auth", download: "auth-ada-example.com.json" })

@@ -57,10 +57,11 @@ export function AccountActions({ account, now }: { account: Account; now: Date }
           variant="ghost"
           size="sm"
           disabled={exportAuth.isPending}
+          title="Download this account's auth.json (it holds live tokens)"
           onClick={() => exportAuth.mutate({ id: account.id })}
         >
           {exportAuth.isPending ? <Loader2Icon className="animate-spin" /> : <DownloadIcon />}
-          Export auth.json
+          Export
         </Button>
         <Button
           variant="ghost"
@@ -84,7 +85,16 @@ export function AccountActions({ account, now }: { account: Account; now: Date }
 }
 
 /** Whether MultiCodex sends requests to the account; while the call runs, it shows where it is going. */
-export function EnabledSwitch({ account, actions }: { account: Account; actions: Actions }) {
+export function EnabledSwitch({
+  account,
+  actions,
+  compact = false,
+}: {
+  account: Account
+  actions: Actions
+  /** In the table, whose column header already says "Enabled": the label is for screen readers only. */
+  compact?: boolean
+}) {
   const id = useId()
   const { setEnabled } = actions
   const enabled = setEnabled.isPending
@@ -104,7 +114,7 @@ export function EnabledSwitch({ account, actions }: { account: Account; actions:
           })
         }
       />
-      <Label htmlFor={`${id}-enabled`} className="text-sm font-normal">
+      <Label htmlFor={`${id}-enabled`} className={compact ? "sr-only" : "text-sm font-normal"}>
         Enabled
       </Label>
       <span id={`${id}-enabled-hint`} className="sr-only">

@@ -48,7 +48,8 @@ export function AccountsTable({
   onSort: (sort: Sort) => void
 }) {
   return (
-    <div className="rounded-lg border bg-card" data-testid="accounts-table">
+    // min-w-0: a wide table scrolls inside its frame instead of widening the page.
+    <div className="min-w-0 rounded-lg border bg-card" data-testid="accounts-table">
       <Table>
         <TableHeader>
           <TableRow className="hover:bg-transparent">
@@ -127,7 +128,7 @@ function AccountRow({ account, now }: { account: Account; now: Date }) {
           <div className="truncate text-xs text-muted-foreground">{account.email}</div>
         ) : null}
       </TableCell>
-      <TableCell>
+      <TableCell className="min-w-44">
         <div className="grid justify-items-start gap-1">
           <AccountStateBadge account={account} now={now} />
           {status.reason ? (
@@ -151,7 +152,7 @@ function AccountRow({ account, now }: { account: Account; now: Date }) {
         ) : null}
       </TableCell>
       <TableCell>
-        <EnabledSwitch account={account} actions={actions} />
+        <EnabledSwitch account={account} actions={actions} compact />
       </TableCell>
       <TableCell>
         <div className="flex items-center justify-end gap-1">

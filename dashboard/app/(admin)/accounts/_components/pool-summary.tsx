@@ -74,9 +74,7 @@ function Stat({
       <dt className="text-xs font-medium text-muted-foreground">{label}</dt>
       <dd className="text-xl font-semibold tabular-nums">{value}</dd>
       {children}
-      <dd className="truncate text-xs text-muted-foreground" title={detail}>
-        {detail}
-      </dd>
+      <dd className="text-xs text-muted-foreground">{detail}</dd>
     </div>
   )
 }
@@ -90,7 +88,7 @@ function HeadroomStat({ label, headroom }: { label: string; headroom: Headroom }
     <Stat
       label={label}
       value={`${headroom.percentLeft}% left`}
-      detail={`≈ ${worth} ${headroom.accountsLeft === 1 ? "account's" : "accounts'"} worth, of ${headroom.measured} measured`}
+      detail={`≈ ${worth} ${worth === "1" ? "account's" : "accounts'"} worth (${headroom.measured} measured)`}
     >
       <dd>
         <Progress
