@@ -58,6 +58,23 @@ export async function respond(stack, { key } = {}) {
   return { status: response.status, body: await response.text() }
 }
 
+/**
+ * Sends requests until one meets a quota error (429), as a busy client would: each answer the fake serves uses up
+ * a little more of the account's window. With the demo's hot account (erin) the only one enabled, that blocks her.
+ */
+export async function respondUntilQuota(stack, attempts = 40) {
+  for (let i = 0; i < attempts; i++) {
+    const answer = await respond(stack)
+    if (answer.status === 429) {
+      return answer
+    }
+    if (answer.status !== 200) {
+      throw new Error(`POST /v1/responses answered ${answer.status} before any quota error: ${answer.body}`)
+    }
+  }
+  throw new Error(`no quota error after ${attempts} requests`)
+}
+
 /** Flips a card's Enabled switch and waits for the state badge to follow. */
 export async function setEnabled(page, email, enabled) {
   const target = card(page, email)

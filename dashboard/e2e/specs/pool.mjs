@@ -10,6 +10,7 @@ import {
   card,
   openSignedIn,
   respond,
+  respondUntilQuota,
   setEnabled,
   signInWithOAuth,
   until,
@@ -56,8 +57,8 @@ export const tests = [
       await setEnabled(page, DEMO.alice, false)
       await setEnabled(page, DEMO.bob, false)
 
-      const { status, body } = await respond(stack)
-      assert.equal(status, 429, `POST /v1/responses with erin at 100%: ${status} ${body}`)
+      const { status, body } = await respondUntilQuota(stack)
+      assert.equal(status, 429, `POST /v1/responses until erin's quota runs out: ${status} ${body}`)
       assert.match(body, /"error"/)
 
       await until("erin's card to show the block", async () =>

@@ -3,7 +3,7 @@
 // page may be wider than the screen. Runs after renew.mjs (alice, bob and erin are in the pool).
 import assert from "node:assert/strict"
 
-import { DEMO, admin, card, openSignedIn, respond, setEnabled } from "../lib/ui.mjs"
+import { DEMO, admin, card, openSignedIn, respondUntilQuota, setEnabled } from "../lib/ui.mjs"
 
 const WIDTHS = {
   desktop: { width: 1280, height: 800 },
@@ -41,10 +41,10 @@ export const tests = [
     timeoutMs: 60_000,
     async run({ page, stack, screenshot }) {
       await openSignedIn(page, stack, "/accounts")
-      // erin (at 100%) is the only enabled account; a real request meets her quota and blocks her.
+      // erin (the demo's hot account) is the only enabled one; real requests meet her quota and block her.
       await setEnabled(page, DEMO.alice, false)
       await setEnabled(page, DEMO.bob, false)
-      const first = await respond(stack)
+      const first = await respondUntilQuota(stack)
       assert.equal(first.status, 429, `${first.status} ${first.body}`)
 
       const banner = page.getByTestId("pool-banner")
