@@ -20,10 +20,14 @@ import { chromium } from "playwright-core"
 import { runTests } from "./lib/harness.mjs"
 import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
+import { tests as liveTests } from "./specs/live.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
+import { tests as renewTests } from "./specs/renew.mjs"
+import { tests as screenTests } from "./specs/screens.mjs"
 import { tests as signInTests } from "./specs/sign-in.mjs"
 
-const OVERALL_TIMEOUT_MS = 8 * 60_000
+// The specs take about 6 minutes on 2 busy cores, two of them the long-open Accounts page.
+const OVERALL_TIMEOUT_MS = 15 * 60_000
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
 // toolchain.md §6: what Debian's chromium needs to run headless as root in a container, offline.
 const CHROMIUM_ARGS = [
@@ -95,11 +99,15 @@ async function main() {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   })
-  return runTests([...accountTests, ...signInTests, ...poolTests], {
-    browser,
-    stack,
-    screenshotDir: args.screenshots,
-  })
+  // In this order: each spec builds on the pool the ones before left; live.mjs restarts Control, so it is last.
+  return runTests(
+    [...accountTests, ...signInTests, ...poolTests, ...renewTests, ...screenTests, ...liveTests],
+    {
+      browser,
+      stack,
+      screenshotDir: args.screenshots,
+    },
+  )
 }
 
 let passed = 0

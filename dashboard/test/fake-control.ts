@@ -38,6 +38,8 @@ export class FakeControl {
   requests: RequestEntry[]
   samples: UsageSample[]
   flows = new Map<string, OAuthFlow>()
+  /** The email the issuer signs in on completion, whatever was typed (for the "not the email you typed" case). */
+  signInAs?: string
   failWith?: ConnectError
   readonly calls: { method: string; request: unknown }[] = []
   readonly transport: Transport

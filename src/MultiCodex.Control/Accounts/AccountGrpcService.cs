@@ -70,7 +70,12 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
         {
             ControlErrors.InvalidArgument(hasTokens ? "tokens" : "auth_json", result.Error!);
         }
-        return new CreateAccountResponse { Account = AccountMapper.ToProto(result.Account, time.GetUtcNow()), Created = result.Created };
+        return new CreateAccountResponse
+        {
+            Account = AccountMapper.ToProto(result.Account, time.GetUtcNow()),
+            Created = result.Created,
+            TokensKept = result.TokensKept,
+        };
     }
 
     public override async Task<ImportAccountsResponse> ImportAccounts(ImportAccountsRequest request, ServerCallContext context)
@@ -88,6 +93,7 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
                 Index = i,
                 Account = result.Account is null ? null : AccountMapper.ToProto(result.Account, time.GetUtcNow()),
                 Created = result.Created,
+                TokensKept = result.TokensKept,
                 Error = result.Error ?? "",
             });
         }
