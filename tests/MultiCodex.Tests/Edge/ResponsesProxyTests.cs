@@ -140,6 +140,26 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentUnauthorized_MakeOneRefreshInControl_AndEveryRequestRetriesOnTheSameAccount()
+    {
+        var (sim, id) = await _proxy.AddAccountAsync("burst@example.com", priority: 0);
+        var (other, _) = await _proxy.AddAccountAsync("spare@example.com", priority: 1);
+        sim.ExpireAccessTokens();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(new { model = "gpt-5.5", input = $"after 401 #{i}" }) };
+            request.Headers.Add("x-multicodex-explain", "1");
+            using var response = await _proxy.Client.SendAsync(request);
+            return (response.StatusCode, Account: response.Headers.GetValues("x-multicodex-account").Single());
+        }));
+
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, id), a));
+        Assert.Equal(1, sim.RefreshGrantCount);
+        Assert.Equal(0, other.ResponsesRequestCount);
+    }
+
+    [Fact]
     public async Task Overload_IsRetriedWithBackoff()
     {
         var (sim, _) = await _proxy.AddAccountAsync("busy@example.com");
