@@ -31,11 +31,11 @@ internal sealed class LeaseSlot(string accountId)
     public string AccountId { get; } = accountId;
 
     /// <summary>The account as Control's view has it.</summary>
-    public MultiCodex.Pool.PoolAccount View { get; set; } = new() { Id = accountId };
+    public MultiCodex.Pool.PoolAccount View { get; private set; } = new() { Id = accountId };
 
-    public string AccessToken { get; set; } = "";
+    public string AccessToken { get; private set; } = "";
 
-    public string ChatGptAccountId { get; set; } = "";
+    public string ChatGptAccountId { get; private set; } = "";
 
     public LocalEffect<LocalBlock>? Block { get; set; }
 
@@ -83,6 +83,21 @@ internal sealed class LeaseSlot(string accountId)
             // Without a token there is nothing to send upstream.
             ReauthRequired = view.ReauthRequired || CurrentToken.Length == 0,
         };
+    }
+
+    /// <summary>
+    /// Takes Control's word for the account. Live usage this Edge saw also gives way when the view brings usage
+    /// observed at least as late (a probe, another Edge's answer): the freshest word wins.
+    /// </summary>
+    public void Follow(MultiCodex.Pool.PoolAccount view, string accessToken, string chatGptAccountId)
+    {
+        if (Usage is { } local && view.Usage is { } fresh && !Equals(fresh, View.Usage) && fresh.ObservedAt >= local.Value.ObservedAt)
+        {
+            Usage = null;
+        }
+        View = view;
+        AccessToken = accessToken;
+        ChatGptAccountId = chatGptAccountId;
     }
 
     /// <summary>Lets local effects give way once the view reflects them (see <see cref="LocalEffect{T}"/>).</summary>

@@ -120,9 +120,7 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
                 {
                     _slots[account.Id] = slot = new LeaseSlot(account.Id);
                 }
-                slot.View = ToRules(account);
-                slot.AccessToken = account.AccessToken;
-                slot.ChatGptAccountId = account.ChatgptAccountId;
+                slot.Follow(ToRules(account), account.AccessToken, account.ChatgptAccountId);
             }
             foreach (var id in message.RemovedAccountIds)
             {

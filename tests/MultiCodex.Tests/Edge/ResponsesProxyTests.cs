@@ -65,6 +65,8 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
         });
 
         var (status, events) = await StreamAsync(new { model = "gpt-5.5", input = "hello", stream = true });
+        // The Edge blocked it at once; Control hears of it within a moment.
+        await _proxy.Stack.Edge.FlushReportsAsync();
         var account = await _proxy.AccountAsync(firstId);
 
         Assert.Equal(200, status);
@@ -237,6 +239,7 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
 
         var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "no-such-model", input = "x" }));
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        await _proxy.Stack.Edge.FlushReportsAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("not supported", (string?)error["message"]);

@@ -25,6 +25,9 @@ public sealed class ControlRestartTests
     public async Task SigkillControl_UnderLoad_NoClientRequestFails_AndEverythingLearnedMeanwhileReachesTheRestartedControl()
     {
         await using var upstream = await FakeChatGpt.StartAsync();
+        // The load must not use up the fake accounts' windows: the one quota error is the scripted one.
+        upstream.Options.PrimaryPercentPerResponse = 0;
+        upstream.Options.SecondaryPercentPerResponse = 0;
         using var data = new TempDirectory();
         var port = FreePort.Next();
         var control = await StartControlAsync(upstream, data.Path, port);
