@@ -120,7 +120,7 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
                 {
                     _slots[account.Id] = slot = new LeaseSlot(account.Id);
                 }
-                slot.Follow(ToRules(account), account.AccessToken, account.ChatgptAccountId);
+                slot.Follow(PoolViewMapper.ToRules(account), account.AccessToken, account.ChatgptAccountId);
             }
             foreach (var id in message.RemovedAccountIds)
             {
@@ -303,27 +303,4 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
 
     private bool Reflected((string Epoch, long Version)? awaiting) =>
         awaiting is { } view && ((view.Epoch == Epoch && Version >= view.Version) || _pastEpochs.Contains(view.Epoch));
-
-    private static PoolAccount ToRules(V1.PoolAccount account) => new()
-    {
-        Id = account.Id,
-        Email = account.Email,
-        Priority = account.Priority,
-        Enabled = account.Enabled,
-        ReauthRequired = account.ReauthReason.Length > 0,
-        BlockedUntil = account.BlockExpireTime?.ToDateTimeOffset(),
-        BlockReason = account.BlockReason.Length > 0 ? account.BlockReason : null,
-        Usage = account.Usage is { } usage ? ToUsage(usage) : null,
-        LastUsedAt = account.LastUsedTime?.ToDateTimeOffset(),
-    };
-
-    private static AccountUsageSnapshot ToUsage(V1.AccountUsage usage) => new()
-    {
-        FiveHour = ToWindow(usage.FiveHour),
-        Weekly = ToWindow(usage.Weekly),
-        ObservedAt = usage.UpdateTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue,
-    };
-
-    private static UsageWindowSnapshot? ToWindow(V1.UsageWindow? window) =>
-        window is null ? null : new UsageWindowSnapshot(window.UsedPercent, window.Length?.ToTimeSpan() ?? TimeSpan.Zero, window.ResetTime?.ToDateTimeOffset());
 }
