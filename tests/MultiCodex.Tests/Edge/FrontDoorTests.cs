@@ -41,6 +41,27 @@ public sealed class FrontDoorTests
     }
 
     [Fact]
+    public async Task EdgeStartedBeforeControl_WaitsQuietly_AndServesOnceControlIsUp()
+    {
+        var logs = new LogCapture();
+        var controlUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        await using var edge = await EdgeHost.StartAsync(controlUrl, logs: logs);
+        using var data = new TempDirectory();
+
+        // A request that arrives before Control is up waits for the first view (bounded) instead of failing.
+        var early = edge.Http.PostAsync("/v1/responses", new StringContent("{\"model\":\"gpt-5.5\",\"input\":\"x\"}", System.Text.Encoding.UTF8, "application/json"));
+        await using var control = await ControlHost.StartAsync(data.Path, settings: new Dictionary<string, string?> { ["CONTROL_URL"] = controlUrl.ToString() });
+        var answer = await early;
+        await edge.SyncPoolAsync();
+
+        // The view arrived (the pool is simply empty), and nothing was logged as a warning about the start order.
+        Assert.Contains("No accounts are configured", await answer.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await edge.Http.GetAsync("/readyz")).StatusCode);
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Category.StartsWith("MultiCodex.Edge.Pool")
+            || e.Message.Contains("Could not load API key digests"));
+    }
+
+    [Fact]
     public async Task Readyz_Is503_WhileTheEdgeHasNeverHadAView()
     {
         await using var edge = await EdgeHost.StartAsync(new Uri($"http://127.0.0.1:{FreePort.Next()}"));

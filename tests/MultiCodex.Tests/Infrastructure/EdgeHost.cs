@@ -53,7 +53,7 @@ public sealed class EdgeHost : IAsyncDisposable
         Assert.True(await Services.GetRequiredService<ReportSender>().FlushAsync(TimeSpan.FromSeconds(30)), "Control did not take the Edge's reports.");
 
     public static async Task<EdgeHost> StartAsync(Uri controlUrl, string? adminToken = "test-admin-token",
-        Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+        Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, ILoggerProvider? logs = null)
     {
         var app = EdgeApp.Build([], builder =>
         {
@@ -74,6 +74,10 @@ public sealed class EdgeHost : IAsyncDisposable
                 builder.Services.AddSingleton(time);
             }
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
         });
         await app.StartAsync();
         return new EdgeHost(app, ServerAddress.Of(app));

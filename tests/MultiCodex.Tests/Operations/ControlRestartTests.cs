@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
 
@@ -102,6 +103,46 @@ public sealed class ControlRestartTests
         Assert.NotNull(onDisk["block"]);
         // And requests after the return keep going to b, whose block a still is not lifted.
         Assert.All(results.Where(r => r.Phase == "after"), r => Assert.Contains("away-b@example.com", r.Body));
+    }
+
+    [Fact]
+    public async Task ReportQueue_WhenFull_DropsTheOldestAndCountsThem_AndDeliversTheRestWhenControlIsBack()
+    {
+        await using var upstream = await FakeChatGpt.StartAsync();
+        upstream.Options.PrimaryPercentPerResponse = 0;
+        using var data = new TempDirectory();
+        var controlSettings = Stack.UpstreamSettings(upstream, new() { ["CONTROL_URL"] = $"http://127.0.0.1:{FreePort.Next()}" });
+        var control = await ControlHost.StartAsync(data.Path, Stack.AdminToken, controlSettings);
+        await using var edge = await EdgeHost.StartAsync(control.Url, Stack.AdminToken,
+            settings: new Dictionary<string, string?> { ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl, ["REPORT_QUEUE_CAPACITY"] = "100" });
+        var sim = upstream.AddAccount("full@example.com");
+        using (var admin = new HttpClient { BaseAddress = edge.Url })
+        {
+            admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
+            await AddAccountAsync(admin, sim, priority: 0);
+        }
+        await edge.SyncPoolAsync();
+        await control.DisposeAsync();
+        await WaitForReadyzAsync(edge, "degraded");
+
+        // 80 requests while Control is away: 160 reports (an attempt and an answer each) for a queue of 100.
+        for (var i = 0; i < 80; i++)
+        {
+            var response = await edge.Http.PostAsJsonAsync("/v1/responses", new { model = "gpt-5.5", input = $"queued {i}" });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var queue = edge.Services.GetRequiredService<MultiCodex.Edge.Pool.ReportQueue>();
+        var (queued, dropped) = (queue.Count, queue.Dropped);
+        await using var restarted = await ControlHost.StartAsync(data.Path, Stack.AdminToken, controlSettings);
+        await edge.FlushReportsAsync();
+        using var restartedAdmin = new HttpClient { BaseAddress = edge.Url };
+        restartedAdmin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
+        var log = (await restartedAdmin.GetFromJsonAsync<JsonObject>("/admin/requests?pageSize=1000"))!["requests"]!.AsArray();
+
+        Assert.Equal((100, 60L), (queued, dropped));
+        // The newest 100 reports survived: the last 50 requests, each one attempt in the log.
+        Assert.Equal(50, log.Count);
+        Assert.Contains("multicodex_edge_pool_reports_dropped_total", await edge.Http.GetStringAsync("/metrics"));
     }
 
     private static Task<AppProcess> StartControlAsync(FakeChatGpt upstream, string dataDir, int port) =>
