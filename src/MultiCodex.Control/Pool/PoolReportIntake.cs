@@ -43,31 +43,45 @@ public sealed partial class PoolReportIntake(
             ledger.LastSeen = now;
             var fresh = reports.Where(r => r.Sequence > ledger.AppliedThrough).OrderBy(r => r.Sequence).ToList();
             var changes = new Dictionary<string, AccountChange>(StringComparer.Ordinal);
+            var records = new List<RequestRecord>();
             foreach (var report in fresh)
             {
                 var at = now - (report.Age?.ToTimeSpan() ?? TimeSpan.Zero);
                 switch (report.KindCase)
                 {
                     case V1.PoolReport.KindOneofCase.Attempt:
-                        Attempt(report.Attempt, at, now, changes);
+                        records.Add(Attempt(report.Attempt, at, now, changes));
                         break;
                     case V1.PoolReport.KindOneofCase.Answer when report.Answer.Attempts == 0:
                         // A request no account could take appears in the log too; answers after attempts are the attempts.
-                        requests.Add(AnswerRecord(report.Answer, at));
+                        records.Add(AnswerRecord(report.Answer, at));
                         break;
                 }
             }
             if (changes.Count > 0)
             {
-                // Blocks are written to disk before the batch is acknowledged; the rest may follow shortly after.
+                // Blocks are written to disk before the batch is acknowledged; the rest may follow shortly after. When
+                // the write fails, nothing of the batch counts: the Edge sends it again.
                 var blocking = changes.Values.Any(c => c.BlockUntil is not null);
                 await store.UpdateAllAsync(a => changes.TryGetValue(a.Id, out var change) ? Apply(a, change, now) : a, deferSave: !blocking);
+            }
+            foreach (var record in records)
+            {
+                requests.Add(record);
             }
             // Bindings after the blocks: a conversation that moved because its account just got blocked is accepted.
             foreach (var report in fresh.Where(r => r.KindCase == V1.PoolReport.KindOneofCase.Binding))
             {
                 var binding = report.Binding;
                 sessions.Apply(binding.SessionKey, binding.AccountId, now - (report.Age?.ToTimeSpan() ?? TimeSpan.Zero), IsEligible);
+            }
+            foreach (var (accountId, change) in changes)
+            {
+                if (change.BlockUntil is not null)
+                {
+                    // The usage endpoint tells how far the windows really are; it may lengthen the block, never end it.
+                    recheck.Request(accountId, mayClearBlock: false);
+                }
             }
             if (fresh.Count > 0)
             {
@@ -82,7 +96,8 @@ public sealed partial class PoolReportIntake(
         }
     }
 
-    private void Attempt(V1.AttemptReport attempt, DateTimeOffset at, DateTimeOffset now, Dictionary<string, AccountChange> changes)
+    /// <summary>Notes what one attempt changes on its account; returns its request-log entry.</summary>
+    private RequestRecord Attempt(V1.AttemptReport attempt, DateTimeOffset at, DateTimeOffset now, Dictionary<string, AccountChange> changes)
     {
         var duration = attempt.Duration?.ToTimeSpan() ?? TimeSpan.Zero;
         var started = at - duration;
@@ -111,13 +126,11 @@ public sealed partial class PoolReportIntake(
                     change.BlockReason = errorCode ?? "usage_limit_reached";
                 }
                 blocked = true;
-                // The usage endpoint tells how far the windows really are; it may lengthen the block, never end it.
-                recheck.Request(attempt.AccountId, mayClearBlock: false);
             }
         }
-        requests.Add(new RequestRecord(started, NullIfEmpty(attempt.ClientName), attempt.AccountId, attempt.Model, attempt.StatusCode, errorCode,
+        return new RequestRecord(started, NullIfEmpty(attempt.ClientName), attempt.AccountId, attempt.Model, attempt.StatusCode, errorCode,
             attempt.TimeToFirstByte?.ToTimeSpan(), duration, attempt.InputTokens, attempt.CachedInputTokens, attempt.OutputTokens,
-            attempt.ReasoningTokens, blocked));
+            attempt.ReasoningTokens, blocked);
     }
 
     private AccountRecord Apply(AccountRecord account, AccountChange change, DateTimeOffset now)

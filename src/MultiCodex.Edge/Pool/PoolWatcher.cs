@@ -26,10 +26,16 @@ internal sealed partial class PoolWatcher(
 
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private volatile bool _connected;
-    private DateTimeOffset? _awaySince;
+    private long _awaySinceTicks; // 0: not away (or never connected yet)
     private long _lastCatchUp;
 
-    public PoolHealth Health => new(view.HasView, _connected, _awaySince ?? (view.HasView ? null : _startedAt), view.AccountCount, reports.Count);
+    public PoolHealth Health => new(view.HasView, _connected, AwaySince ?? (view.HasView ? null : _startedAt), view.AccountCount, reports.Count);
+
+    private DateTimeOffset? AwaySince
+    {
+        get => Interlocked.Read(ref _awaySinceTicks) is var ticks and not 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+        set => Interlocked.Exchange(ref _awaySinceTicks, value?.UtcTicks ?? 0);
+    }
 
     /// <summary>Waits (at most <paramref name="timeout"/>) for the first view; true once there is one.</summary>
     public async Task<bool> WaitForViewAsync(TimeSpan timeout, CancellationToken cancellationToken)
@@ -103,11 +109,11 @@ internal sealed partial class PoolWatcher(
                     if (!_connected)
                     {
                         _connected = true;
-                        if (_awaySince is { } since)
+                        if (AwaySince is { } since)
                         {
                             Log.Reconnected(logger, (time.GetUtcNow() - since).TotalSeconds, newControl);
                         }
-                        (_awaySince, failures, warned) = (null, 0, false);
+                        (AwaySince, failures, warned) = (null, 0, false);
                     }
                 }
             }
@@ -123,10 +129,10 @@ internal sealed partial class PoolWatcher(
             if (_connected)
             {
                 _connected = false;
-                _awaySince = now;
+                AwaySince = now;
                 Log.Lost(logger, view.AccountCount);
             }
-            var awaySince = _awaySince ?? _startedAt;
+            var awaySince = AwaySince ?? _startedAt;
             if (!warned && now - awaySince >= Grace)
             {
                 warned = true;
