@@ -226,7 +226,8 @@ export type SessionBinding = Message<"multicodex.control.v1.SessionBinding"> & {
   accountId: string;
 
   /**
-   * When the conversation last sent a request; the binding expires after the sticky idle time without one.
+   * When the conversation last sent a request; the binding expires after the sticky idle time without one. Set in
+   * WatchPool; in a report the report's age says when, and this is left unset.
    *
    * @generated from field: google.protobuf.Timestamp last_seen_time = 3;
    */
