@@ -188,7 +188,7 @@ public sealed class AdminRestRouteTests : IAsyncLifetime
     public async Task UsageHistoryAndRequests_ListWhatAnOutcomeReported()
     {
         var id = (string)(await _stack.AddAccountAsync(TestTokens.For("history@example.com")))["id"]!;
-        await new Leases.PoolReports(_stack.Control.Channel).SendAsync(Leases.PoolReports.Of(Leases.PoolReports.Attempt(id, 200, clientName: "laptop",
+        await new Leases.PoolClient(_stack.Control.Channel).SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 200, clientName: "laptop",
             inputTokens: 12, outputTokens: 3, headers: new Dictionary<string, string>
             {
                 ["x-codex-primary-used-percent"] = "42",

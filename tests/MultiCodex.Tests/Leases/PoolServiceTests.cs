@@ -14,12 +14,12 @@ public sealed class PoolServiceTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private Stack _stack = null!;
-    private PoolReports _edge = null!;
+    private PoolClient _edge = null!;
 
     public async Task InitializeAsync()
     {
         _stack = await Stack.StartAsync(new Dictionary<string, string?> { ["BLOCK_FALLBACK_SECONDS"] = "600" }, _time);
-        _edge = new PoolReports(_stack.Control.Channel);
+        _edge = new PoolClient(_stack.Control.Channel);
     }
 
     public async Task DisposeAsync() => await _stack.DisposeAsync();
@@ -34,7 +34,7 @@ public sealed class PoolServiceTests : IAsyncLifetime
 
         Assert.True(await watch.ResponseStream.MoveNext(timeout.Token));
         var full = watch.ResponseStream.Current;
-        await _edge.SendAsync(PoolReports.Of(PoolReports.Attempt(id, 429, "usage_limit_reached", resetsIn: TimeSpan.FromMinutes(10))));
+        await _edge.SendAsync(PoolClient.Of(PoolClient.Attempt(id, 429, "usage_limit_reached", resetsIn: TimeSpan.FromMinutes(10))));
         WatchPoolResponse change;
         do
         {
@@ -64,7 +64,7 @@ public sealed class PoolServiceTests : IAsyncLifetime
     {
         var id = await AddAsync("q@example.com");
 
-        await _edge.SendAsync(PoolReports.Of(PoolReports.Attempt(id, status, code, message)));
+        await _edge.SendAsync(PoolClient.Of(PoolClient.Attempt(id, status, code, message)));
         var account = await AccountJson(id);
 
         Assert.Equal("STATE_BLOCKED", (string?)account["state"]);
@@ -80,7 +80,7 @@ public sealed class PoolServiceTests : IAsyncLifetime
     {
         var id = await AddAsync("nb@example.com");
 
-        await _edge.SendAsync(PoolReports.Of(PoolReports.Attempt(id, status, code, message)));
+        await _edge.SendAsync(PoolClient.Of(PoolClient.Attempt(id, status, code, message)));
 
         Assert.Equal("STATE_ACTIVE", (string?)(await AccountJson(id))["state"]);
     }
@@ -91,7 +91,7 @@ public sealed class PoolServiceTests : IAsyncLifetime
         var id = await AddAsync("persist@example.com");
         var resetsAt = _time.GetUtcNow().AddHours(3);
 
-        await _edge.SendAsync(PoolReports.Of(PoolReports.Attempt(id, 429, "usage_limit_reached", resetsAt: resetsAt)));
+        await _edge.SendAsync(PoolClient.Of(PoolClient.Attempt(id, 429, "usage_limit_reached", resetsAt: resetsAt)));
         var onDisk = JsonNode.Parse(await File.ReadAllTextAsync(_stack.Data.File("accounts.json")))!["accounts"]![0]!["block"]!;
         var unblocked = await _stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null);
 
@@ -105,7 +105,7 @@ public sealed class PoolServiceTests : IAsyncLifetime
     {
         var id = await AddAsync("live@example.com");
 
-        await _edge.SendAsync(PoolReports.Of(PoolReports.Attempt(id, 200, headers: PoolReports.Windows(_time.GetUtcNow(), 42, 17, weeklyResetHours: 30))));
+        await _edge.SendAsync(PoolClient.Of(PoolClient.Attempt(id, 200, headers: PoolClient.Windows(_time.GetUtcNow(), 42, 17, weeklyResetHours: 30))));
         var usage = (await AccountJson(id))["usage"]!;
 
         Assert.Equal(42, (double?)usage["fiveHour"]!["usedPercent"]);
@@ -117,8 +117,8 @@ public sealed class PoolServiceTests : IAsyncLifetime
     public async Task ABatchDeliveredAgain_CountsOnce()
     {
         var id = await AddAsync("again@example.com");
-        var first = PoolReports.Of(PoolReports.Attempt(id, 200, clientName: "laptop"));
-        var second = PoolReports.Of(PoolReports.Attempt(id, 200, clientName: "laptop"));
+        var first = PoolClient.Of(PoolClient.Attempt(id, 200, clientName: "laptop"));
+        var second = PoolClient.Of(PoolClient.Attempt(id, 200, clientName: "laptop"));
 
         var reply = await _edge.SendAsync(first, second);
         // The reply was lost: the Edge sends the same batch again.
@@ -137,8 +137,8 @@ public sealed class PoolServiceTests : IAsyncLifetime
 
         // Seen 90 s ago: a 60 s block from then is over already; the request log dates the attempt back.
         await _edge.SendAsync(
-            PoolReports.Of(PoolReports.Attempt(id, 429, "usage_limit_reached", resetsIn: TimeSpan.FromSeconds(60)), age: TimeSpan.FromSeconds(90)),
-            PoolReports.Of(PoolReports.Attempt(id, 200, clientName: "queued"), age: TimeSpan.FromSeconds(30)));
+            PoolClient.Of(PoolClient.Attempt(id, 429, "usage_limit_reached", resetsIn: TimeSpan.FromSeconds(60)), age: TimeSpan.FromSeconds(90)),
+            PoolClient.Of(PoolClient.Attempt(id, 200, clientName: "queued"), age: TimeSpan.FromSeconds(30)));
         var requests = (await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/requests"))!["requests"]!.AsArray();
         var queued = requests.Single(r => (string?)r!["clientName"] == "queued")!;
 
@@ -151,15 +151,15 @@ public sealed class PoolServiceTests : IAsyncLifetime
     {
         var a = await AddAsync("bind-a@example.com");
         var b = await AddAsync("bind-b@example.com");
-        var otherEdge = new PoolReports(_stack.Control.Channel, "edge_other");
+        var otherEdge = new PoolClient(_stack.Control.Channel, "edge_other");
 
-        await _edge.SendAsync(PoolReports.Binding("thread-1", a));
+        await _edge.SendAsync(PoolClient.Binding("thread-1", a));
         // Another Edge had not heard of it yet and bound the same conversation elsewhere: the held binding stands.
-        await otherEdge.SendAsync(PoolReports.Binding("thread-1", b));
+        await otherEdge.SendAsync(PoolClient.Binding("thread-1", b));
         var afterConflict = await HeldBindingAsync("thread-1");
         // Once a cannot serve it any more, the conversation may move.
-        await _edge.SendAsync(PoolReports.Of(PoolReports.Attempt(a, 429, "usage_limit_reached")));
-        await otherEdge.SendAsync(PoolReports.Binding("thread-1", b));
+        await _edge.SendAsync(PoolClient.Of(PoolClient.Attempt(a, 429, "usage_limit_reached")));
+        await otherEdge.SendAsync(PoolClient.Binding("thread-1", b));
         var moved = await HeldBindingAsync("thread-1");
 
         Assert.Equal(a, afterConflict);

@@ -31,8 +31,8 @@ public sealed class WatchTests
         Assert.Equal("watch@example.com", added.Email);
 
         // An Edge reports a quota error on it: the next messages carry the block.
-        await new PoolReports(stack.Control.Channel).SendAsync(
-            PoolReports.Of(PoolReports.Attempt(added.Id, 429, "usage_limit_reached", resetsIn: TimeSpan.FromMinutes(10))));
+        await new PoolClient(stack.Control.Channel).SendAsync(
+            PoolClient.Of(PoolClient.Attempt(added.Id, 429, "usage_limit_reached", resetsIn: TimeSpan.FromMinutes(10))));
         WatchAccountsResponse update;
         do
         {

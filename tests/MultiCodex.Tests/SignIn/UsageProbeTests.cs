@@ -127,21 +127,21 @@ public sealed class UsageProbeTests : IAsyncLifetime
         var (sim, id) = await ImportAsync("recheck@example.com");
         await _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
         var store = _proxy.Stack.Control.Services.GetRequiredService<AccountStore>();
-        var edge = new Leases.PoolReports(_proxy.Stack.Control.Channel);
+        var edge = new Leases.PoolClient(_proxy.Stack.Control.Channel);
         var windowReset = _time.GetUtcNow().AddHours(1);
         sim.SetPrimaryUsage(100, windowReset);
 
         // A quota error without a reset: the fallback (5 minutes) blocks at once; the probe that follows finds the
         // exhausted window and lengthens the block to its reset.
         var lengthened = WhenAsync(store, a => a.Find(id)?.Block?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
-        await edge.SendAsync(Leases.PoolReports.Of(Leases.PoolReports.Attempt(id, 429, "usage_limit_reached")));
+        await edge.SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 429, "usage_limit_reached")));
         await lengthened;
         // The block ends at the window's reset, and the usage is probed at that moment: the window started over.
         var ended = WhenAsync(store, a => a.Find(id) is { Block: null, Usage.FiveHour.UsedPercent: 0 });
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(2));
         await ended;
         // Unblock (after another quota error) also looks at the usage again.
-        await edge.SendAsync(Leases.PoolReports.Of(Leases.PoolReports.Attempt(id, 429, "usage_limit_reached")));
+        await edge.SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 429, "usage_limit_reached")));
         sim.SetPrimaryUsage(3);
         var reprobed = WhenAsync(store, a => a.Find(id) is { Block: null, Usage.FiveHour.UsedPercent: 3 });
         (await _proxy.Stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null)).EnsureSuccessStatusCode();

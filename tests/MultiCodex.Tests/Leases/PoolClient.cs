@@ -7,7 +7,7 @@ using MultiCodex.Tests.Infrastructure;
 namespace MultiCodex.Tests.Leases;
 
 /// <summary>Talks to Control's PoolService as an Edge does: reports in numbered batches, the pool stream, token refreshes.</summary>
-public sealed class PoolReports(GrpcChannel channel, string edgeId = "edge_test")
+public sealed class PoolClient(GrpcChannel channel, string edgeId = "edge_test")
 {
     private ulong _sequence;
 
