@@ -202,7 +202,6 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
       fake.apiKeys = fake.apiKeys.filter((key) => key.id !== request.id)
       return {}
     },
-    listApiKeyDigests: () => ({ digests: [] }),
   })
 
   router.service(UsageService, {

@@ -9,7 +9,7 @@ using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
-using MultiCodex.Control.Leases;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
@@ -58,7 +58,7 @@ public static class ControlApp
             .AddCheck("accounts", () => HealthCheckResult.Healthy("accounts.json loaded"));
         builder.Services.AddAccounts();
         builder.Services.AddUpstream();
-        builder.Services.AddLeases();
+        builder.Services.AddPool();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
@@ -69,7 +69,7 @@ public static class ControlApp
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcService<OAuthGrpcService>();
         app.MapGrpcService<UsageGrpcService>();
-        app.MapGrpcService<LeaseGrpcService>();
+        app.MapGrpcService<PoolGrpcService>();
         app.MapGrpcService<ApiKeyGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
@@ -81,7 +81,7 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<IOptions<ControlOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UpstreamOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UsageOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<LeaseOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();

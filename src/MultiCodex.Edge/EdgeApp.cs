@@ -1,16 +1,14 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using MultiCodex.Control.V1;
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.FrontDoor;
 using MultiCodex.Edge.Health;
-using MultiCodex.Edge.Leasing;
 using MultiCodex.Edge.Models;
 using MultiCodex.Edge.Observability;
+using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.Proxying;
 using MultiCodex.Edge.Upstream;
 using MultiCodex.Hosting;
 using Prometheus;
-using HealthClient = Grpc.Health.V1.Health.HealthClient;
 
 namespace MultiCodex.Edge;
 
@@ -40,22 +38,18 @@ public static class EdgeApp
 
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddGrpcClient<HealthClient>(o => o.Address = options.ControlUrl);
-        builder.Services.AddGrpcClient<LeaseService.LeaseServiceClient>(o => o.Address = options.ControlUrl);
-        builder.Services.AddGrpcClient<ApiKeyService.ApiKeyServiceClient>(o => o.Address = options.ControlUrl);
-        builder.Services.AddSingleton<ControlClient>();
+        builder.Services.AddAccountPool(options);
         builder.Services.AddSingleton<ClientKeyGate>().AddHostedService(sp => sp.GetRequiredService<ClientKeyGate>());
         builder.Services.AddSingleton<UpstreamClient>();
-        builder.Services.AddSingleton<OutcomeReporter>();
         builder.Services.AddSingleton<UpstreamDispatcher>();
         builder.Services.AddSingleton<ModelsEndpoint>();
         builder.Services.AddSingleton<EdgeMetrics>();
-        builder.Services.AddHostedService<OutcomeDrain>();
         builder.Services.AddFrontDoor(options);
 
         var app = builder.Build();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
+        app.Services.AddPoolMetrics();
         app.MapV1();
         app.MapReverseProxy();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, options.Host);

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using MultiCodex.Control.Leases;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
 
@@ -17,7 +17,7 @@ internal static class PublicEnvironment
         services.AddOptions<ControlOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UpstreamOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
-        services.AddOptions<LeaseOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
+        services.AddOptions<PoolOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
         return services;
     }
 
@@ -45,7 +45,7 @@ internal static class PublicEnvironment
         options.RefreshInterval = Seconds(config, "USAGE_REFRESH_SECONDS") ?? options.RefreshInterval;
     }
 
-    public static void Bind(LeaseOptions options, IConfiguration config)
+    public static void Bind(PoolOptions options, IConfiguration config)
     {
         options.FallbackCooldown = Seconds(config, "BLOCK_FALLBACK_SECONDS") ?? options.FallbackCooldown;
         options.StickyIdle = Seconds(config, "STICKY_SESSION_IDLE_SECONDS") ?? options.StickyIdle;

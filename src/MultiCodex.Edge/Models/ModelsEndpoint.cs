@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using MultiCodex.Control.V1;
-using MultiCodex.Edge.Leasing;
 using MultiCodex.Edge.OpenAi;
+using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.Proxying;
 using MultiCodex.Edge.Upstream;
 
@@ -12,7 +11,7 @@ namespace MultiCodex.Edge.Models;
 /// <c>GET /v1/models</c>: the upstream's model catalog (<c>/codex/models</c>) in OpenAI's list shape, fetched with
 /// any available account and cached for a few minutes (the catalog changes rarely).
 /// </summary>
-public sealed class ModelsEndpoint(ControlClient control, UpstreamClient upstream, OutcomeReporter reporter, TimeProvider time)
+public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, TimeProvider time)
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
     private readonly SemaphoreSlim _fetchGate = new(1, 1);
@@ -47,19 +46,21 @@ public sealed class ModelsEndpoint(ControlClient control, UpstreamClient upstrea
 
     private async Task<(string? Json, IResult? Failure)> FetchAsync(CancellationToken cancellationToken)
     {
-        var reply = await control.AcquireAsync(new AcquireLeaseRequest { Model = "(models)" }, cancellationToken);
+        var reply = await pool.AcquireAsync(new LeaseRequest("(models)", null, [], null), cancellationToken);
         if (reply.Lease is not { } lease)
         {
             return (null, OpenAiError.Result(503, $"No upstream account can list models. {reply.UnavailableReason}".Trim(), "server_error", "no_account_available"));
         }
+        var context = new AttemptContext("req_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)), 1, "models", "(models)", null);
         var startedAt = Stopwatch.GetTimestamp();
+        AttemptOutcome? outcome = null;
         try
         {
-            using var response = await upstream.GetModelsAsync(lease.AccessToken, lease.ChatgptAccountId, cancellationToken);
+            using var response = await upstream.GetModelsAsync(lease.AccessToken, lease.ChatGptAccountId, cancellationToken);
             var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            reporter.ReportInBackground(OutcomeReporter.Report(lease.LeaseId, (int)response.StatusCode,
+            outcome = AttemptOutcomes.Of(context, (int)response.StatusCode,
                 response.IsSuccessStatusCode ? null : UpstreamEvents.ErrorBody(System.Text.Encoding.UTF8.GetBytes(text)), response,
-                Stopwatch.GetElapsedTime(startedAt), Stopwatch.GetElapsedTime(startedAt)));
+                Stopwatch.GetElapsedTime(startedAt), Stopwatch.GetElapsedTime(startedAt));
             if (!response.IsSuccessStatusCode || JsonNode.Parse(text)?["models"] is not JsonArray models)
             {
                 return (null, OpenAiError.Result(502, $"The upstream model catalog answered HTTP {(int)response.StatusCode}.", "server_error", "upstream_error"));
@@ -68,8 +69,13 @@ public sealed class ModelsEndpoint(ControlClient control, UpstreamClient upstrea
         }
         catch (Exception e) when (e is HttpRequestException or System.Text.Json.JsonException)
         {
-            reporter.ReportInBackground(OutcomeReporter.Report(lease.LeaseId, 0, null, null, null, Stopwatch.GetElapsedTime(startedAt)));
             return (null, OpenAiError.Result(502, "The upstream model catalog could not be read.", "server_error", "upstream_unreachable"));
+        }
+        finally
+        {
+            // The one place this lease ends, however the fetch went (a client that left counts as 499).
+            outcome ??= AttemptOutcomes.Of(context, cancellationToken.IsCancellationRequested ? 499 : 0, null, null, null, Stopwatch.GetElapsedTime(startedAt));
+            await pool.CompleteAsync(lease, outcome, CancellationToken.None);
         }
     }
 

@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Grpc.Core;
-using MultiCodex.Control.V1;
-using MultiCodex.Edge.Leasing;
-using MultiCodex.Edge.OpenAi;
+using System.Security.Cryptography;
+using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.Upstream;
 using Polly;
 using Polly.Retry;
@@ -10,10 +8,10 @@ using Polly.Retry;
 namespace MultiCodex.Edge.Proxying;
 
 /// <summary>One client request to send upstream.</summary>
-public sealed record UpstreamCall(string Model, string? SessionKey, string? ClientName, byte[] Body, IHeaderDictionary ClientHeaders);
+public sealed record UpstreamCall(string Endpoint, string Model, string? SessionKey, string? ClientName, byte[] Body, IHeaderDictionary ClientHeaders);
 
-/// <summary>The dispatch's result: a stream committed to the client, or an error to answer with.</summary>
-public sealed record DispatchResult(UpstreamExchange? Exchange, UpstreamFailure? Failure);
+/// <summary>The dispatch's result: a stream committed to the client, or an error to answer with (after <paramref name="Attempts"/> attempts).</summary>
+public sealed record DispatchResult(UpstreamExchange? Exchange, UpstreamFailure? Failure, string RequestId = "", int Attempts = 0);
 
 /// <summary>An error for the client, in OpenAI's shape, with Retry-After when waiting helps.</summary>
 public sealed record UpstreamFailure(int Status, string Message, string Type, string? Code, TimeSpan? RetryAfter = null,
@@ -21,16 +19,15 @@ public sealed record UpstreamFailure(int Status, string Message, string Type, st
 
 /// <summary>
 /// The heart of /v1: finds an account that serves the request before any byte reaches the client.
-/// 1. Lease an account from Control (selection, stickiness, fresh token).
+/// 1. Lease an account from the pool (selection, stickiness, fresh token).
 /// 2. Send the request; hold the first events until the stream proves healthy.
-/// 3. On a quota error (429, 404, or a first <c>response.failed</c>) Control blocks the account: try the next one.
+/// 3. On a quota error (429, 404, or a first <c>response.failed</c>) the pool blocks the account: try the next one.
 ///    On a 401 Control refreshes the token: try the same account once more.
 ///    On 5xx, overload or a dropped connection: retry with backoff (Polly).
 ///    On a request error (400): answer the client with it.
 /// 4. No account left: 429 with Retry-After (quota) or 503.
 /// </summary>
-public sealed partial class UpstreamDispatcher(
-    ControlClient control, UpstreamClient upstream, OutcomeReporter reporter, EdgeOptions options, TimeProvider time, ILogger<UpstreamDispatcher> logger)
+public sealed class UpstreamDispatcher(IAccountPool pool, UpstreamClient upstream, EdgeOptions options, TimeProvider time)
 {
     private const int MaxErrorBodyBytes = 64 * 1024;
     private static readonly HashSet<string> RetryableStreamCodes = ["server_is_overloaded", "slow_down", "server_error", "internal_error", "stream_incomplete"];
@@ -48,19 +45,15 @@ public sealed partial class UpstreamDispatcher(
 
     public async Task<DispatchResult> DispatchAsync(UpstreamCall call, CancellationToken cancellationToken)
     {
-        var attempt = new AttemptState();
+        var attempt = new AttemptState("req_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
         try
         {
-            return await _transientRetry.ExecuteAsync(async ct => await TryAccountsAsync(call, attempt, ct), cancellationToken);
+            var result = await _transientRetry.ExecuteAsync(async ct => await TryAccountsAsync(call, attempt, ct), cancellationToken);
+            return result with { RequestId = attempt.RequestId, Attempts = attempt.Attempts };
         }
         catch (TransientUpstreamException e)
         {
-            return new DispatchResult(null, e.Failure);
-        }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            Log.ControlUnavailable(logger, e.StatusCode);
-            return new DispatchResult(null, new UpstreamFailure(503, "The proxy's control service is unavailable; try again shortly.", "server_error", "control_unavailable"));
+            return new DispatchResult(null, e.Failure, attempt.RequestId, attempt.Attempts);
         }
     }
 
@@ -72,14 +65,13 @@ public sealed partial class UpstreamDispatcher(
             {
                 return new DispatchResult(null, attempt.LastFailure ?? NoAccountLeft(null));
             }
-            var request = new AcquireLeaseRequest { Model = call.Model, SessionKey = call.SessionKey ?? "", ClientName = call.ClientName ?? "" };
-            request.ExcludedAccountIds.AddRange(attempt.Excluded);
-            var reply = await control.AcquireAsync(request, cancellationToken);
+            var reply = await pool.AcquireAsync(new LeaseRequest(call.Model, call.SessionKey, attempt.Excluded, call.ClientName), cancellationToken);
             if (reply.Lease is not { } lease)
             {
-                return new DispatchResult(null, attempt.QuotaSeen || reply.RetryTime is not null ? AllBlocked(reply) : NoAccountLeft(reply));
+                return new DispatchResult(null, attempt.QuotaSeen || reply.RetryAt is not null ? AllBlocked(reply) : NoAccountLeft(reply));
             }
             attempt.Accounts++;
+            var context = new AttemptContext(attempt.RequestId, ++attempt.Attempts, call.Endpoint, call.Model, call.ClientName);
 
             var startedAt = Stopwatch.GetTimestamp();
             HttpResponseMessage response;
@@ -87,12 +79,12 @@ public sealed partial class UpstreamDispatcher(
             {
                 using var headersTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 headersTimeout.CancelAfter(options.UpstreamTimeout);
-                response = await upstream.SendResponsesAsync(call.Body, call.ClientHeaders, lease.AccessToken, lease.ChatgptAccountId, headersTimeout.Token);
+                response = await upstream.SendResponsesAsync(call.Body, call.ClientHeaders, lease.AccessToken, lease.ChatGptAccountId, headersTimeout.Token);
             }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 var timedOut = e is OperationCanceledException;
-                await reporter.ReportAsync(OutcomeReporter.Report(lease.LeaseId, timedOut ? 504 : 0,
+                await pool.CompleteAsync(lease, AttemptOutcomes.Of(context, timedOut ? 504 : 0,
                     new EventFacts(timedOut ? "upstream_timeout" : "upstream_unreachable", null, null, null, 0, 0, 0, 0), null, null,
                     Stopwatch.GetElapsedTime(startedAt)), cancellationToken);
                 throw new TransientUpstreamException(new UpstreamFailure(timedOut ? 504 : 502,
@@ -102,7 +94,7 @@ public sealed partial class UpstreamDispatcher(
 
             if (response.IsSuccessStatusCode)
             {
-                var exchange = new UpstreamExchange(lease, response, await response.Content.ReadAsStreamAsync(cancellationToken), reporter, startedAt,
+                var exchange = new UpstreamExchange(lease, response, await response.Content.ReadAsStreamAsync(cancellationToken), pool, context, startedAt,
                     timeToFirstByte, options.StreamIdleTimeout);
                 ProbeResult probe;
                 try
@@ -118,10 +110,10 @@ public sealed partial class UpstreamDispatcher(
                 {
                     return new DispatchResult(exchange, null);
                 }
-                var verdict = await exchange.ReportNowAsync(cancellationToken);
+                var verdict = await exchange.CompleteNowAsync(cancellationToken);
                 var failure = exchange.Failure;
                 await exchange.DisposeAsync();
-                if (verdict?.AccountBlocked == true)
+                if (verdict.AccountBlocked)
                 {
                     RotateAfterQuota(attempt, lease, failure);
                     continue;
@@ -138,9 +130,9 @@ public sealed partial class UpstreamDispatcher(
             {
                 var status = (int)response.StatusCode;
                 var facts = UpstreamEvents.ErrorBody(await ReadLimitedAsync(response, cancellationToken));
-                var verdict = await reporter.ReportAsync(
-                    OutcomeReporter.Report(lease.LeaseId, status, facts, response, timeToFirstByte, Stopwatch.GetElapsedTime(startedAt)), cancellationToken);
-                if (verdict?.AccountBlocked == true)
+                var verdict = await pool.CompleteAsync(lease,
+                    AttemptOutcomes.Of(context, status, facts, response, timeToFirstByte, Stopwatch.GetElapsedTime(startedAt)), cancellationToken);
+                if (verdict.AccountBlocked)
                 {
                     RotateAfterQuota(attempt, lease, facts);
                     continue;
@@ -148,7 +140,7 @@ public sealed partial class UpstreamDispatcher(
                 if (status == 401)
                 {
                     // Control refreshed the token: the same account gets one more try, then it is passed over.
-                    if (!(verdict?.TokenRefreshed == true && attempt.RetriedAfterRefresh.Add(lease.AccountId)))
+                    if (!(verdict.TokenRefreshed && attempt.RetriedAfterRefresh.Add(lease.AccountId)))
                     {
                         attempt.Excluded.Add(lease.AccountId);
                     }
@@ -179,23 +171,23 @@ public sealed partial class UpstreamDispatcher(
         }
     }
 
-    private static void RotateAfterQuota(AttemptState attempt, Lease lease, EventFacts? facts)
+    private static void RotateAfterQuota(AttemptState attempt, AccountLease lease, EventFacts? facts)
     {
         attempt.Excluded.Add(lease.AccountId);
         attempt.QuotaSeen = true;
         attempt.LastFailure = new UpstreamFailure(429, facts?.ErrorMessage ?? "The usage limit has been reached.", "usage_limit_reached", facts?.ErrorCode ?? "usage_limit_reached");
     }
 
-    private UpstreamFailure AllBlocked(AcquireLeaseResponse reply)
+    private UpstreamFailure AllBlocked(LeaseResult reply)
     {
-        var retryAt = reply.RetryTime?.ToDateTimeOffset();
+        var retryAt = reply.RetryAt;
         var wait = retryAt is { } at ? at - time.GetUtcNow() : (TimeSpan?)null;
         return new UpstreamFailure(429,
             $"Every account in this MultiCodex pool has reached its usage limit. {reply.UnavailableReason}".Trim(),
             "usage_limit_reached", "usage_limit_reached", wait is { } w && w > TimeSpan.Zero ? w : TimeSpan.FromSeconds(60), retryAt);
     }
 
-    private static UpstreamFailure NoAccountLeft(AcquireLeaseResponse? reply) =>
+    private static UpstreamFailure NoAccountLeft(LeaseResult? reply) =>
         new(503, $"No upstream account can serve this request. {reply?.UnavailableReason}".Trim(), "server_error", "no_account_available");
 
     private static UpstreamFailure ClientFailure(int status, EventFacts facts) => new(
@@ -217,19 +209,15 @@ public sealed partial class UpstreamDispatcher(
         return buffer.ToArray();
     }
 
-    private sealed class AttemptState
+    private sealed class AttemptState(string requestId)
     {
-        public List<string> Excluded { get; } = [];
+        public string RequestId { get; } = requestId;
+        public int Attempts { get; set; }
+        public HashSet<string> Excluded { get; } = new(StringComparer.Ordinal);
         public HashSet<string> RetriedAfterRefresh { get; } = [];
         public int Accounts { get; set; }
         public bool QuotaSeen { get; set; }
         public UpstreamFailure? LastFailure { get; set; }
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(2201, LogLevel.Error, "Control is unavailable ({Status}); /v1 requests fail until it is back")]
-        public static partial void ControlUnavailable(ILogger logger, StatusCode status);
     }
 }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MultiCodex.Control.V1;
+using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.Upstream;
 
 namespace MultiCodex.Edge.Proxying;
@@ -10,14 +10,15 @@ public enum ProbeResult { Healthy, FailedEarly, EndedEarly }
 /// <summary>
 /// One upstream stream committed to (or being probed for) a client: the leased account, the response, and the
 /// events. The first events are held until the stream proves healthy, so a failure there can still go to
-/// another account without a byte sent. It watches the terminal event and reports the outcome when disposed.
+/// another account without a byte sent. It watches the terminal event and ends the lease when disposed.
 /// </summary>
 public sealed class UpstreamExchange : IAsyncDisposable
 {
     private readonly HttpResponseMessage _response;
     private readonly SseEventReader _reader;
     private readonly Queue<(byte[] Raw, byte[] Type, byte[] Data)> _held = new();
-    private readonly OutcomeReporter _reporter;
+    private readonly IAccountPool _pool;
+    private readonly AttemptContext _context;
     private readonly long _startedAt;
     private readonly TimeSpan _timeToFirstByte;
     private readonly TimeSpan _idleTimeout;
@@ -25,19 +26,23 @@ public sealed class UpstreamExchange : IAsyncDisposable
     private EventFacts? _terminal;
     private bool _reported;
 
-    public UpstreamExchange(Lease lease, HttpResponseMessage response, Stream body, OutcomeReporter reporter, long startedAt, TimeSpan timeToFirstByte,
-        TimeSpan idleTimeout)
+    public UpstreamExchange(AccountLease lease, HttpResponseMessage response, Stream body, IAccountPool pool, AttemptContext context, long startedAt,
+        TimeSpan timeToFirstByte, TimeSpan idleTimeout)
     {
         _idleTimeout = idleTimeout;
         Lease = lease;
         _response = response;
         _reader = new SseEventReader(body);
-        _reporter = reporter;
+        _pool = pool;
+        _context = context;
         _startedAt = startedAt;
         _timeToFirstByte = timeToFirstByte;
     }
 
-    public Lease Lease { get; }
+    public AccountLease Lease { get; }
+
+    /// <summary>The client request and attempt number this exchange is.</summary>
+    public AttemptContext Context => _context;
 
     /// <summary>Time from sending the request to the upstream's response headers.</summary>
     public TimeSpan TimeToFirstByte => _timeToFirstByte;
@@ -114,36 +119,31 @@ public sealed class UpstreamExchange : IAsyncDisposable
     /// <summary>True once a terminal event (completed, incomplete, failed, error) went by.</summary>
     public bool SawTerminal => _terminal is not null;
 
-    /// <summary>Reports the outcome now and waits for Control's verdict (used on the failure paths that rotate).</summary>
-    public async Task<ReportOutcomeResponse?> ReportNowAsync(CancellationToken cancellationToken)
+    /// <summary>Ends the lease now and returns the pool's verdict (used on the failure paths that rotate).</summary>
+    public async Task<OutcomeVerdict> CompleteNowAsync(CancellationToken cancellationToken)
     {
         _reported = true;
-        return await _reporter.ReportAsync(BuildReport(), cancellationToken);
+        return await _pool.CompleteAsync(Lease, BuildOutcome(), cancellationToken);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (!_reported)
         {
             _reported = true;
-            _reporter.ReportInBackground(BuildReport());
+            await _pool.CompleteAsync(Lease, BuildOutcome(), CancellationToken.None);
         }
         _idle?.Dispose();
         _reader.Dispose();
         _response.Dispose();
-        return ValueTask.CompletedTask;
     }
 
-    private ReportOutcomeRequest BuildReport()
+    private AttemptOutcome BuildOutcome()
     {
-        var facts = _terminal;
         var status = ClientAborted ? 499 : _terminal is null ? 502 : (int)_response.StatusCode;
-        var report = OutcomeReporter.Report(Lease.LeaseId, status, facts, _response, _timeToFirstByte, Stopwatch.GetElapsedTime(_startedAt));
-        if (_terminal is null && !ClientAborted)
-        {
-            report.ErrorCode = "stream_incomplete";
-            report.ErrorMessage = "The upstream stream ended before response.completed.";
-        }
-        return report;
+        var outcome = AttemptOutcomes.Of(_context, status, _terminal, _response, _timeToFirstByte, Stopwatch.GetElapsedTime(_startedAt));
+        return _terminal is null && !ClientAborted
+            ? outcome with { ErrorCode = "stream_incomplete", ErrorMessage = "The upstream stream ended before response.completed." }
+            : outcome;
     }
 }

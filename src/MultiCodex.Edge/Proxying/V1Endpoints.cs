@@ -18,11 +18,3 @@ public static class V1Endpoints
             "invalid_request_error", "unknown_url"));
     }
 }
-
-/// <summary>When the Edge stops: outcome reports still in flight reach Control before the process exits.</summary>
-internal sealed class OutcomeDrain(OutcomeReporter reporter, EdgeOptions options) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => reporter.DrainAsync(TimeSpan.FromSeconds(Math.Min(10, options.ShutdownDrain.TotalSeconds)));
-}

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.Observability;
 using MultiCodex.Edge.OpenAi;
+using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.Responses;
 
 namespace MultiCodex.Edge.Proxying;
@@ -52,14 +53,15 @@ public static partial class V1Request
             return null;
         }
         var result = await services.GetRequiredService<UpstreamDispatcher>().DispatchAsync(
-            new UpstreamCall(request.Model, request.SessionKey, ClientName(http), request.Body, http.Request.Headers), http.RequestAborted);
+            new UpstreamCall(endpoint, request.Model, request.SessionKey, ClientName(http), request.Body, http.Request.Headers), http.RequestAborted);
         if (result.Exchange is { } exchange)
         {
             Explain(http, exchange);
             return exchange;
         }
         services.GetRequiredService<EdgeMetrics>().Completed(endpoint, result.Failure!.Status, null, startedAt);
-        LogCompleted(services.GetRequiredService<ILogger<UpstreamDispatcher>>(), http, endpoint, request.Model, null, result.Failure.Status, startedAt);
+        LogCompleted(services.GetRequiredService<ILogger<UpstreamDispatcher>>(), http, endpoint, request.Model, null, result.Failure.Status, startedAt,
+            (result.RequestId, result.Attempts, result.Failure.Code));
         await Failure(http, result.Failure).ExecuteAsync(http);
         return null;
     }
@@ -110,8 +112,21 @@ public static partial class V1Request
         }
     }
 
-    public static void LogCompleted(ILogger logger, HttpContext http, string endpoint, string model, UpstreamExchange? exchange, int status, long startedAt)
+    /// <summary>The request's log line, and its answer for Control's request log (<paramref name="failure"/>: when no stream was committed).</summary>
+    public static void LogCompleted(ILogger logger, HttpContext http, string endpoint, string model, UpstreamExchange? exchange, int status, long startedAt,
+        (string RequestId, int Attempts, string? ErrorCode)? failure = null)
     {
+        http.RequestServices.GetRequiredService<IAccountPool>().RecordAnswer(new ClientAnswer
+        {
+            RequestId = exchange?.Context.RequestId ?? failure?.RequestId ?? "",
+            Endpoint = endpoint,
+            Model = model,
+            ClientName = ClientName(http),
+            Status = status,
+            ErrorCode = exchange?.Failure?.ErrorCode ?? failure?.ErrorCode,
+            Attempts = exchange?.Context.Attempt ?? failure?.Attempts ?? 0,
+            Duration = System.Diagnostics.Stopwatch.GetElapsedTime(startedAt),
+        });
         var usage = exchange?.Usage;
         Log.Completed(logger, endpoint, ClientName(http) ?? "-", exchange?.Lease.AccountId ?? "-", model, status, exchange?.Failure?.ErrorCode ?? "-",
             exchange?.TimeToFirstByte.TotalMilliseconds ?? 0, System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds,

@@ -26,12 +26,16 @@ public sealed class ProxyFixture : IAsyncDisposable
         return new ProxyFixture(upstream, stack);
     }
 
-    /// <summary>Adds an account on the fake and signs it into Control (through its auth.json); returns both.</summary>
+    /// <summary>
+    /// Adds an account on the fake and signs it into Control (through its auth.json), and waits until the Edge's view
+    /// of the pool has it; returns both.
+    /// </summary>
     public async Task<(SimAccount Sim, string Id)> AddAccountAsync(string email, int priority = 0)
     {
         var sim = Upstream.AddAccount(email);
         var response = await Stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = sim.AuthJson(), priority });
         response.EnsureSuccessStatusCode();
+        await Stack.Edge.SyncPoolAsync();
         return (sim, (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!);
     }
 

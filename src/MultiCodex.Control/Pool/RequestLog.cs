@@ -1,6 +1,6 @@
-namespace MultiCodex.Control.Leases;
+namespace MultiCodex.Control.Pool;
 
-/// <summary>One upstream request as reported by an Edge; never a token or a prompt.</summary>
+/// <summary>One upstream request as reported by an Edge (an empty account: no account could take it); never a token or a prompt.</summary>
 public sealed record RequestRecord(
     DateTimeOffset Time, string? ClientName, string AccountId, string Model, int Status, string? ErrorCode,
     TimeSpan? TimeToFirstByte, TimeSpan? Duration, long InputTokens, long CachedInputTokens, long OutputTokens, long ReasoningTokens,

@@ -1,10 +1,9 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using MultiCodex.Control.Accounts;
 
-namespace MultiCodex.Control.Leases;
+namespace MultiCodex.Pool;
 
-/// <summary>What an upstream outcome says about the account's quota (codex-protocol.md §6; design.md, Selection).</summary>
+/// <summary>What an upstream outcome says about the account's quota (docs/account-pool.md, "Quota signals").</summary>
 public static partial class QuotaSignals
 {
     private static readonly HashSet<string> QuotaCodes = ["usage_limit_reached", "usage_not_included", "insufficient_quota", "quota_exceeded"];
@@ -22,7 +21,7 @@ public static partial class QuotaSignals
     /// <summary>
     /// Until when to block: the reset the upstream named (resets_at, resets_in_seconds), else the reset of the
     /// exhausted window in the rate-limit headers, else a short cooldown for plain rate limiting (or the delay
-    /// its message names), else <paramref name="fallback"/>.
+    /// its message names), else <paramref name="fallback"/>. <paramref name="now"/> is when the answer came.
     /// </summary>
     public static DateTimeOffset BlockUntil(
         string? code, string? message, DateTimeOffset? resetsAt, TimeSpan? resetsIn, AccountUsageSnapshot? headerUsage,
@@ -36,13 +35,17 @@ public static partial class QuotaSignals
         {
             return now + delay;
         }
-        var exhausted = new[] { headerUsage?.FiveHour, headerUsage?.Weekly }
-            .Where(w => w is { UsedPercent: >= 100, ResetsAt: not null } && w.ResetsAt > now)
-            .Select(w => w!.ResetsAt!.Value)
-            .ToList();
-        if (exhausted.Count > 0)
+        DateTimeOffset? exhausted = null;
+        foreach (var window in (ReadOnlySpan<UsageWindowSnapshot?>)[headerUsage?.FiveHour, headerUsage?.Weekly])
         {
-            return exhausted.Max();
+            if (window is { UsedPercent: >= 100, ResetsAt: { } reset } && reset > now && (exhausted is null || reset > exhausted))
+            {
+                exhausted = reset;
+            }
+        }
+        if (exhausted is { } windowReset)
+        {
+            return windowReset;
         }
         if (code == "rate_limit_exceeded")
         {
