@@ -99,6 +99,16 @@ public sealed class PersistenceTests
         Assert.Equal(["5h", "weekly"], meters.Select(m => (string?)m!["key"]));
         Assert.Equal(["KIND_FIVE_HOUR", "KIND_WEEKLY"], meters.Select(m => (string?)m!["kind"]));
         Assert.Equal(61, (double?)read["usage"]!["weekly"]!["usedPercent"]);
+
+        // The next change writes the file in schema 2.
+        (await AdminClient(edge).PatchAsJsonAsync("/admin/accounts/acc_old", new { label = "renamed" })).EnsureSuccessStatusCode();
+        var onDisk = JsonNode.Parse(await File.ReadAllTextAsync(data.File("accounts.json")))!;
+        Assert.Equal(2, (int?)onDisk["schemaVersion"]);
+        var stored = onDisk["accounts"]![0]!;
+        Assert.Null(stored["block"]);
+        Assert.Equal("ordinary", (string?)stored["blocks"]![0]!["meter"]);
+        Assert.Equal(["FiveHour", "Weekly"], stored["usage"]!["meters"]!.AsArray().Select(m => (string?)m!["kind"]));
+        Assert.Null(stored["usage"]!["fiveHour"]);
     }
 
     private static HttpClient AdminClient(EdgeHost edge)
