@@ -1,4 +1,5 @@
 using Google.Protobuf.Collections;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.V1;
@@ -6,8 +7,11 @@ using MultiCodex.Control.V1;
 namespace MultiCodex.Control.Events;
 
 /// <summary>Maps EventService calls (/admin/events, /admin/events/watch and their gRPC forms) onto the event bus.</summary>
-internal sealed class EventGrpcService(ControlEvents events) : EventService.EventServiceBase
+internal sealed class EventGrpcService(ControlEvents events, TimeProvider time) : EventService.EventServiceBase
 {
+    /// <summary>How often a quiet WatchEvents stream says it is still open.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
+
     /// <summary>How many events a watcher may fall behind before it is cut off (it can reconnect and list the recent ones).</summary>
     public const int WatchBacklog = 256;
 
@@ -26,17 +30,36 @@ internal sealed class EventGrpcService(ControlEvents events) : EventService.Even
 
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<WatchEventsResponse> responseStream, ServerCallContext context)
     {
+        var cancellation = context.CancellationToken;
         using var subscription = events.Subscribe(WatchBacklog, Filter(request.EventTypes, "event_types"));
-        // Headers now, so that a client (curl on the NDJSON route) sees the stream open before the first event.
-        await context.WriteResponseHeadersAsync(new Metadata());
+        using var heartbeats = new PeriodicTimer(HeartbeatInterval, time);
         try
         {
-            await foreach (var next in subscription.Reader.ReadAllAsync(context.CancellationToken))
+            // A heartbeat first: proxies (the Edge's YARP among them) pass the response on only once it has a body.
+            await responseStream.WriteAsync(Heartbeat(), cancellation);
+            var tick = heartbeats.WaitForNextTickAsync(cancellation).AsTask();
+            var ready = subscription.Reader.WaitToReadAsync(cancellation).AsTask();
+            while (true)
             {
-                await responseStream.WriteAsync(new WatchEventsResponse { Event = EventMapper.ToProto(next) }, context.CancellationToken);
+                if (await Task.WhenAny(tick, ready) == tick)
+                {
+                    await tick;
+                    await responseStream.WriteAsync(Heartbeat(), cancellation);
+                    tick = heartbeats.WaitForNextTickAsync(cancellation).AsTask();
+                    continue;
+                }
+                if (!await ready)
+                {
+                    return;
+                }
+                while (subscription.Reader.TryRead(out var next))
+                {
+                    await responseStream.WriteAsync(new WatchEventsResponse { Event = EventMapper.ToProto(next) }, cancellation);
+                }
+                ready = subscription.Reader.WaitToReadAsync(cancellation).AsTask();
             }
         }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             // The watcher went away.
         }
@@ -45,6 +68,8 @@ internal sealed class EventGrpcService(ControlEvents events) : EventService.Even
             throw new RpcException(new Status(StatusCode.ResourceExhausted, e.Message));
         }
     }
+
+    private WatchEventsResponse Heartbeat() => new() { HeartbeatTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
 
     /// <summary>A filter for the requested types (null: every type); an unknown type is a bad request.</summary>
     internal static Func<ControlEvent, bool>? Filter(RepeatedField<Event.Types.Type> types, string field)

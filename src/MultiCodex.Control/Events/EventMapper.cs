@@ -29,6 +29,10 @@ internal static class EventMapper
     // The domain enum mirrors the proto's values one to one.
     public static V1.Event.Types.Type ToProto(ControlEventType type) => (V1.Event.Types.Type)(int)type;
 
+    /// <summary>The type's name in the proto and in JSON, for example <c>TYPE_ACCOUNT_BLOCKED</c>.</summary>
+    public static string WireName(ControlEventType type) =>
+        V1.Event.Descriptor.EnumTypes[0].FindValueByNumber((int)type)?.Name ?? ((int)type).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public static ControlEventType? FromProto(V1.Event.Types.Type type) =>
         System.Enum.IsDefined((ControlEventType)(int)type) ? (ControlEventType)(int)type : null;
 }

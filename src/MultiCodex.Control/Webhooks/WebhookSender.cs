@@ -111,7 +111,7 @@ public sealed partial class WebhookSender
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new ByteArrayContent(attempts.Body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Header(webhook.Secret, started.ToUnixTimeSeconds(), attempts.Body));
-        request.Headers.Add("X-MultiCodex-Event", EventMapper.ToProto(delivery.Event.Type).ToString());
+        request.Headers.Add("X-MultiCodex-Event", EventMapper.WireName(delivery.Event.Type));
         request.Headers.Add("X-MultiCodex-Delivery", delivery.DeliveryId);
         request.Headers.Add("X-MultiCodex-Attempt", attempts.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try

@@ -22,13 +22,17 @@ public static class WebhookUrl
         {
             error = $"The URL is longer than {MaxLength} characters.";
         }
-        else if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var url) || url.Host.Length == 0)
+        else if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var url))
         {
             error = $"'{trimmed}' is not an absolute URL; give one like https://hooks.example.com/multicodex.";
         }
         else if (url.Scheme is not ("http" or "https"))
         {
             error = $"Only http and https URLs can receive webhooks, not '{url.Scheme}:'.";
+        }
+        else if (url.Host.Length == 0)
+        {
+            error = $"'{trimmed}' names no host; give one like https://hooks.example.com/multicodex.";
         }
         else if (url.UserInfo.Length > 0)
         {

@@ -5,6 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Event, Event_Type } from "./event_pb";
 import { file_multicodex_control_v1_event } from "./event_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -13,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file multicodex/control/v1/event_service.proto.
  */
 export const file_multicodex_control_v1_event_service: GenFile = /*@__PURE__*/
-  fileDesc("CiltdWx0aWNvZGV4L2NvbnRyb2wvdjEvZXZlbnRfc2VydmljZS5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIl4KEUxpc3RFdmVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRI2CgtldmVudF90eXBlcxgCIAMoDjIhLm11bHRpY29kZXguY29udHJvbC52MS5FdmVudC5UeXBlIkIKEkxpc3RFdmVudHNSZXNwb25zZRIsCgZldmVudHMYASADKAsyHC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuRXZlbnQiTAoSV2F0Y2hFdmVudHNSZXF1ZXN0EjYKC2V2ZW50X3R5cGVzGAEgAygOMiEubXVsdGljb2RleC5jb250cm9sLnYxLkV2ZW50LlR5cGUiQgoTV2F0Y2hFdmVudHNSZXNwb25zZRIrCgVldmVudBgBIAEoCzIcLm11bHRpY29kZXguY29udHJvbC52MS5FdmVudDKOAgoMRXZlbnRTZXJ2aWNlEngKCkxpc3RFdmVudHMSKC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdEV2ZW50c1JlcXVlc3QaKS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdEV2ZW50c1Jlc3BvbnNlIhWC0+STAg8SDS9hZG1pbi9ldmVudHMSgwEKC1dhdGNoRXZlbnRzEikubXVsdGljb2RleC5jb250cm9sLnYxLldhdGNoRXZlbnRzUmVxdWVzdBoqLm11bHRpY29kZXguY29udHJvbC52MS5XYXRjaEV2ZW50c1Jlc3BvbnNlIhuC0+STAhUSEy9hZG1pbi9ldmVudHMvd2F0Y2gwAUIYqgIVTXVsdGlDb2RleC5Db250cm9sLlYxYgZwcm90bzM", [file_google_api_annotations, file_multicodex_control_v1_event]);
+  fileDesc("CiltdWx0aWNvZGV4L2NvbnRyb2wvdjEvZXZlbnRfc2VydmljZS5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIl4KEUxpc3RFdmVudHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRI2CgtldmVudF90eXBlcxgCIAMoDjIhLm11bHRpY29kZXguY29udHJvbC52MS5FdmVudC5UeXBlIkIKEkxpc3RFdmVudHNSZXNwb25zZRIsCgZldmVudHMYASADKAsyHC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuRXZlbnQiTAoSV2F0Y2hFdmVudHNSZXF1ZXN0EjYKC2V2ZW50X3R5cGVzGAEgAygOMiEubXVsdGljb2RleC5jb250cm9sLnYxLkV2ZW50LlR5cGUidgoTV2F0Y2hFdmVudHNSZXNwb25zZRIrCgVldmVudBgBIAEoCzIcLm11bHRpY29kZXguY29udHJvbC52MS5FdmVudBIyCg5oZWFydGJlYXRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAyjgIKDEV2ZW50U2VydmljZRJ4CgpMaXN0RXZlbnRzEigubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RFdmVudHNSZXF1ZXN0GikubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RFdmVudHNSZXNwb25zZSIVgtPkkwIPEg0vYWRtaW4vZXZlbnRzEoMBCgtXYXRjaEV2ZW50cxIpLm11bHRpY29kZXguY29udHJvbC52MS5XYXRjaEV2ZW50c1JlcXVlc3QaKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuV2F0Y2hFdmVudHNSZXNwb25zZSIbgtPkkwIVEhMvYWRtaW4vZXZlbnRzL3dhdGNoMAFCGKoCFU11bHRpQ29kZXguQ29udHJvbC5WMWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_multicodex_control_v1_event]);
 
 /**
  * Request for ListEvents.
@@ -86,17 +88,25 @@ export const WatchEventsRequestSchema: GenMessage<WatchEventsRequest> = /*@__PUR
   messageDesc(file_multicodex_control_v1_event_service, 2);
 
 /**
- * One message of WatchEvents: one new event.
+ * One message of WatchEvents: a new event, or a heartbeat.
  *
  * @generated from message multicodex.control.v1.WatchEventsResponse
  */
 export type WatchEventsResponse = Message<"multicodex.control.v1.WatchEventsResponse"> & {
   /**
-   * The event.
+   * The event; unset in a heartbeat.
    *
    * @generated from field: multicodex.control.v1.Event event = 1;
    */
   event?: Event | undefined;
+
+  /**
+   * Set (and `event` unset) in a heartbeat: the stream is open and nothing happened. Heartbeats let clients and
+   * proxies tell a quiet stream from a dead one.
+   *
+   * @generated from field: google.protobuf.Timestamp heartbeat_time = 2;
+   */
+  heartbeatTime?: Timestamp | undefined;
 };
 
 /**
@@ -123,7 +133,8 @@ export const EventService: GenService<{
     output: typeof ListEventsResponseSchema;
   },
   /**
-   * Streams every new event as it happens, until the caller hangs up (REST: newline-delimited JSON).
+   * Streams every new event as it happens, until the caller hangs up (REST: newline-delimited JSON). The first
+   * message is a heartbeat, sent as soon as the stream is open, and another follows every 30 s.
    *
    * @generated from rpc multicodex.control.v1.EventService.WatchEvents
    */
