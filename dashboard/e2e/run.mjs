@@ -4,7 +4,7 @@
 // playwright-core, and writes {"passed":N,"failed":M} to --results. Screenshots go to
 // <repo>/.test-results/screenshots/.
 //
-//   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed]
+//   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed] [--grep <text in a test's name>]
 //
 // Needs: the built apps (artifacts/bin/.../MultiCodex.{Control,Edge,Simulator}.dll,
 // dashboard/.next/standalone/server.js)
@@ -22,6 +22,7 @@ import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
 import { tests as signInTests } from "./specs/sign-in.mjs"
+import { tests as webhookTests } from "./specs/webhooks.mjs"
 
 const OVERALL_TIMEOUT_MS = 8 * 60_000
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
@@ -42,6 +43,7 @@ const { values: args } = parseArgs({
     results: { type: "string" },
     screenshots: { type: "string", default: join(repoRoot, ".test-results", "screenshots") },
     headed: { type: "boolean", default: false },
+    grep: { type: "string" },
   },
 })
 const resultsFile = args.results ? resolve(args.results) : null
@@ -95,7 +97,8 @@ async function main() {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   })
-  return runTests([...accountTests, ...signInTests, ...poolTests], {
+  const all = [...accountTests, ...signInTests, ...poolTests, ...webhookTests]
+  return runTests(args.grep ? all.filter((test) => test.name.includes(args.grep)) : all, {
     browser,
     stack,
     screenshotDir: args.screenshots,
