@@ -18,8 +18,8 @@ public sealed partial class WebhookDispatcher(
     public const int QueueCapacity = 100;
 
     private const int SubscriptionBacklog = 1024;
-    private readonly ConcurrentDictionary<string, Channel<PendingDelivery>> _queues = new();
-    private readonly ConcurrentBag<Task> _workers = [];
+    private readonly Dictionary<string, Channel<PendingDelivery>> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, bool> _workers = new();
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Queues a test event for one webhook, whatever its filter and even when disabled; null for an unknown id.</summary>
@@ -69,7 +69,7 @@ public sealed partial class WebhookDispatcher(
         store.Changed -= ForgetDeletedWebhooks;
         await _stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
-        await Task.WhenAll(_workers).WaitAsync(cancellationToken);
+        await Task.WhenAll(_workers.Keys).WaitAsync(cancellationToken);
     }
 
     public override void Dispose()
@@ -81,19 +81,20 @@ public sealed partial class WebhookDispatcher(
     private void Enqueue(string webhookId, ControlEvent published, bool forced)
     {
         var delivery = new PendingDelivery("dlv_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), webhookId, published, forced);
-        while (true)
+        // Under a lock: GetOrAdd alone may run the factory twice, and start a worker for a queue no one writes to.
+        lock (_queues)
         {
-            var queue = _queues.GetOrAdd(webhookId, StartWorker);
-            if (queue.Writer.TryWrite(delivery))
-            {
-                return;
-            }
-            // The webhook was just deleted and its queue completed; a new one starts only if it still exists.
-            _queues.TryRemove(new KeyValuePair<string, Channel<PendingDelivery>>(webhookId, queue));
             if (store.Find(webhookId) is null)
             {
                 return;
             }
+            if (!_queues.TryGetValue(webhookId, out var queue))
+            {
+                queue = StartWorker(webhookId);
+                _queues[webhookId] = queue;
+            }
+            // Full, it drops its oldest delivery (see Dropped); it refuses only once completed, when the webhook is gone.
+            queue.Writer.TryWrite(delivery);
         }
     }
 
@@ -102,7 +103,7 @@ public sealed partial class WebhookDispatcher(
         var queue = Channel.CreateBounded<PendingDelivery>(
             new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest },
             dropped => Dropped(dropped));
-        _workers.Add(Task.Run(async () =>
+        var worker = Task.Run(async () =>
         {
             try
             {
@@ -115,7 +116,10 @@ public sealed partial class WebhookDispatcher(
             {
                 // Control is stopping.
             }
-        }));
+        });
+        // Tracked until it ends (its webhook deleted, or Control stopping), so that stopping waits for it.
+        _workers[worker] = true;
+        _ = worker.ContinueWith(done => _workers.TryRemove(done, out _), TaskScheduler.Default);
         return queue;
     }
 
@@ -130,12 +134,12 @@ public sealed partial class WebhookDispatcher(
     private void ForgetDeletedWebhooks()
     {
         var live = store.All.Select(w => w.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var (id, queue) in _queues)
+        lock (_queues)
         {
-            if (!live.Contains(id))
+            foreach (var (id, queue) in _queues.Where(q => !live.Contains(q.Key)).ToList())
             {
                 queue.Writer.TryComplete();
-                _queues.TryRemove(new KeyValuePair<string, Channel<PendingDelivery>>(id, queue));
+                _queues.Remove(id);
                 log.Remove(id);
             }
         }

@@ -71,12 +71,7 @@ public sealed partial class WebhookSender
         {
             using var response = await _pipeline.ExecuteAsync(static (ctx, state) => state.Sender.SendOnceAsync(state.Attempts, ctx.CancellationToken),
                 context, (Sender: this, Attempts: attempts));
-            Record(attempts, next: null);
-            EventMetrics.Finished(response.IsSuccessStatusCode ? "delivered" : "failed");
-            if (!response.IsSuccessStatusCode)
-            {
-                Log.GaveUp(_logger, delivery.WebhookId, delivery.Event.Id, attempts.Number, attempts.Last!.Error!);
-            }
+            Finish(attempts, response.IsSuccessStatusCode);
         }
         catch (WebhookGoneException)
         {
@@ -88,9 +83,7 @@ public sealed partial class WebhookSender
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
         {
-            Record(attempts, next: null);
-            EventMetrics.Finished("failed");
-            Log.GaveUp(_logger, delivery.WebhookId, delivery.Event.Id, attempts.Number, attempts.Last!.Error!);
+            Finish(attempts, delivered: false);
         }
         finally
         {
@@ -128,6 +121,18 @@ public sealed partial class WebhookSender
             attempts.Last = new DeliveryAttemptRecord(delivery.DeliveryId, delivery.Event.Id, delivery.Event.Type, attempts.Number, started,
                 _time.GetElapsedTime(clock), 0, error, null);
             throw;
+        }
+    }
+
+    // The last attempt ended the delivery: it succeeded, or failed with no retry left (or none worth making).
+    private void Finish(Attempts attempts, bool delivered)
+    {
+        var error = attempts.Last?.Error;
+        Record(attempts, next: null);
+        EventMetrics.Finished(delivered ? "delivered" : "failed");
+        if (!delivered)
+        {
+            Log.GaveUp(_logger, attempts.Delivery.WebhookId, attempts.Delivery.Event.Id, attempts.Number, error ?? "no answer");
         }
     }
 

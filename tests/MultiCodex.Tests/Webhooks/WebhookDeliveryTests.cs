@@ -121,9 +121,48 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RefusalIsNotRetried_WhileAnUnreachableReceiverIsRetriedWithTheErrorInTheLog()
+    {
+        await using var stack = await Stack.StartAsync(time: new TimerWatchingTimeProvider(DateTimeOffset.UtcNow));
+        var (refusing, _) = await CreateAsync(stack, new { url = _receiver.Url.ToString() });
+        var (unreachable, _) = await CreateAsync(stack, new { url = "http://127.0.0.1:9/hooks" });
+        _receiver.AnswerWith(410);
+
+        (await stack.Admin.PostAsync($"/admin/webhooks/{refusing}/test", null)).EnsureSuccessStatusCode();
+        (await stack.Admin.PostAsync($"/admin/webhooks/{unreachable}/test", null)).EnsureSuccessStatusCode();
+        var refused = (await AttemptsAsync(stack, refusing, count: 1))[0]!;
+        var failed = (await AttemptsAsync(stack, unreachable, count: 1))[0]!;
+
+        Assert.Equal((410, "HTTP 410", false), ((int?)refused["statusCode"], (string?)refused["error"], (bool?)refused["success"]));
+        Assert.Null(refused["nextAttemptTime"]);
+        Assert.Equal(0, (int?)failed["statusCode"] ?? 0);
+        Assert.Contains("Connection refused", (string?)failed["error"]);
+        Assert.NotNull(failed["nextAttemptTime"]);
+    }
+
+    [Fact]
+    public async Task NoAttemptLeft_EndsTheDeliveryAsFailed()
+    {
+        await using var stack = await Stack.StartAsync(new Dictionary<string, string?> { ["WEBHOOK_MAX_ATTEMPTS"] = "1" });
+        var (id, _) = await CreateAsync(stack, new { url = _receiver.Url.ToString() });
+        _receiver.AnswerWith(503);
+
+        (await stack.Admin.PostAsync($"/admin/webhooks/{id}/test", null)).EnsureSuccessStatusCode();
+        await _receiver.NextAsync();
+        var attempt = (await AttemptsAsync(stack, id, count: 1))[0]!;
+        var webhook = (await stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/webhooks/{id}"))!["webhook"]!;
+
+        Assert.Equal((503, "HTTP 503", 1), ((int?)attempt["statusCode"], (string?)attempt["error"], (int?)attempt["attempt"]));
+        Assert.Null(attempt["nextAttemptTime"]);
+        Assert.Equal("HTTP 503", (string?)webhook["lastAttempt"]!["error"]);
+        Assert.Contains("multicodex_control_webhook_deliveries_total{result=\"failed\"}", await stack.Admin.GetStringAsync(new Uri(stack.Control.Url, "/metrics")));
+    }
+
+    [Fact]
     public async Task SlowReceiver_DoesNotDelayAnotherWebhook()
     {
-        await using var stack = await Stack.StartAsync();
+        // A long attempt timeout: the slow receiver stays slow for the whole test, however busy the machine is.
+        await using var stack = await Stack.StartAsync(new Dictionary<string, string?> { ["WEBHOOK_TIMEOUT_SECONDS"] = "120" });
         await using var slow = await WebhookReceiver.StartAsync();
         slow.Hold();
         var (slowHook, _) = await CreateAsync(stack, new { url = slow.Url.ToString() });
