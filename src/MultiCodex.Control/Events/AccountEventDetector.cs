@@ -41,6 +41,11 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
         lock (_gate)
         {
             var now = time.GetUtcNow();
+            // Most changes (a lease's last-used mark, live usage) touch nothing that matters here: no work beyond a scan.
+            if (accounts.Count == _seen.Count && accounts.All(a => _seen.TryGetValue(a.Id, out var known) && known == Seen.Of(a, now)))
+            {
+                return;
+            }
             var next = new Dictionary<string, Seen>(accounts.Count);
             foreach (var account in accounts)
             {
@@ -147,9 +152,9 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
         account.Enabled && account.ReauthReason is null && !account.IsBlockedAt(now);
 
     /// <summary>What mattered about an account when it was last seen.</summary>
-    private sealed record Seen(bool Blocked, bool ReauthRequired, AccountBlock? Block)
+    private readonly record struct Seen(bool Blocked, bool ReauthRequired, bool Usable, AccountBlock? Block)
     {
         public static Seen Of(AccountRecord account, DateTimeOffset now) =>
-            new(account.IsBlockedAt(now), account.ReauthReason is not null, account.Block);
+            new(account.IsBlockedAt(now), account.ReauthReason is not null, IsUsable(account, now), account.Block);
     }
 }

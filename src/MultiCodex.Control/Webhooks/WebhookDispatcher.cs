@@ -20,6 +20,7 @@ public sealed partial class WebhookDispatcher(
     private const int SubscriptionBacklog = 1024;
     private readonly Dictionary<string, Channel<PendingDelivery>> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, bool> _workers = new();
+    // Never disposed: it has no timer, and a host may be stopped again after it was disposed.
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Queues a test event for one webhook, whatever its filter and even when disabled; null for an unknown id.</summary>
@@ -70,12 +71,6 @@ public sealed partial class WebhookDispatcher(
         await _stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
         await Task.WhenAll(_workers.Keys).WaitAsync(cancellationToken);
-    }
-
-    public override void Dispose()
-    {
-        _stopping.Dispose();
-        base.Dispose();
     }
 
     private void Enqueue(string webhookId, ControlEvent published, bool forced)

@@ -129,6 +129,23 @@ public sealed class AccountEventTests : IAsyncLifetime
         Assert.StartsWith("Refreshing the tokens of flaky@example.com failed", (string?)failing["summary"]);
     }
 
+    [Fact]
+    public async Task DisablingTheLastUsableAccount_ExhaustsThePool_AndEnablingItRecovers()
+    {
+        var (_, id) = await _proxy.AddAccountAsync("switch@example.com");
+        using var events = await EventStream.OpenAsync(_proxy.Stack.Control.Channel);
+
+        (await _proxy.Stack.Admin.PatchAsJsonAsync($"/admin/accounts/{id}", new { enabled = false })).EnsureSuccessStatusCode();
+        var exhausted = await events.NextAsync();
+        (await _proxy.Stack.Admin.PatchAsJsonAsync($"/admin/accounts/{id}", new { enabled = true })).EnsureSuccessStatusCode();
+        var recovered = await events.NextAsync();
+
+        Assert.Equal(Event.Types.Type.PoolExhausted, exhausted.Type);
+        Assert.Equal("1", exhausted.Data["disabled_accounts"]);
+        Assert.Contains("until an operator acts", exhausted.Summary);
+        Assert.Equal(Event.Types.Type.PoolRecovered, recovered.Type);
+    }
+
     private Task<HttpResponseMessage> RespondAsync() =>
         _proxy.Client.PostAsync("/v1/responses", new StringContent("""{"model":"gpt-5.5","input":"hi"}""", Encoding.UTF8, "application/json"));
 }
