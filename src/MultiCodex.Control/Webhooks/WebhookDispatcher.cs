@@ -120,7 +120,7 @@ public sealed partial class WebhookDispatcher(
 
     private void Dropped(PendingDelivery dropped)
     {
-        EventMetrics.Finished("dropped");
+        WebhookMetrics.Finished("dropped");
         Log.Dropped(logger, dropped.WebhookId, dropped.Event.Id, QueueCapacity);
         log.Add(dropped.WebhookId, new DeliveryAttemptRecord(dropped.DeliveryId, dropped.Event.Id, dropped.Event.Type, 0, dropped.Event.Time,
             TimeSpan.Zero, 0, $"Dropped: more than {QueueCapacity} deliveries were waiting for this webhook.", null));

@@ -75,7 +75,7 @@ public sealed partial class WebhookSender
         }
         catch (WebhookGoneException)
         {
-            EventMetrics.Finished("dropped");
+            WebhookMetrics.Finished("dropped");
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -129,7 +129,7 @@ public sealed partial class WebhookSender
     {
         var error = attempts.Last?.Error;
         Record(attempts, next: null);
-        EventMetrics.Finished(delivered ? "delivered" : "failed");
+        WebhookMetrics.Finished(delivered ? "delivered" : "failed");
         if (!delivered)
         {
             Log.GaveUp(_logger, attempts.Delivery.WebhookId, attempts.Delivery.Event.Id, attempts.Number, error ?? "no answer");
@@ -145,7 +145,7 @@ public sealed partial class WebhookSender
         }
         var recorded = last with { NextAttemptTime = next };
         _log.Add(attempts.Delivery.WebhookId, recorded);
-        EventMetrics.Attempted(recorded.Success);
+        WebhookMetrics.Attempted(recorded.Success);
         if (!recorded.Success && next is not null)
         {
             Log.AttemptFailed(_logger, attempts.Delivery.WebhookId, attempts.Delivery.Event.Id, recorded.Attempt, recorded.Error!);
