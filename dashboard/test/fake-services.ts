@@ -14,6 +14,8 @@ import {
 } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
 import { UsageService } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 
+import { registerFakeWebhookServices } from "./fake-webhook-services"
+
 import type { FakeControl } from "./fake-control"
 import { NOW, makeAccount } from "./fixtures"
 
@@ -203,6 +205,8 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
       return {}
     },
   })
+
+  registerFakeWebhookServices(router, fake)
 
   router.service(UsageService, {
     refreshUsage(request) {

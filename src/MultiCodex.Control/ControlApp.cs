@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.ApiKeys;
+using MultiCodex.Control.Events;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
@@ -13,6 +14,7 @@ using MultiCodex.Control.Pool;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
+using MultiCodex.Control.Webhooks;
 
 namespace MultiCodex.Control;
 
@@ -57,6 +59,8 @@ public static class ControlApp
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
             .AddCheck("accounts", () => HealthCheckResult.Healthy("accounts.json loaded"));
         builder.Services.AddAccounts();
+        builder.Services.AddEvents();
+        builder.Services.AddWebhooks();
         builder.Services.AddUpstream();
         builder.Services.AddPool();
         builder.Services.AddSingleton<ApiKeyStore>();
@@ -71,6 +75,8 @@ public static class ControlApp
         app.MapGrpcService<UsageGrpcService>();
         app.MapGrpcService<PoolGrpcService>();
         app.MapGrpcService<ApiKeyGrpcService>();
+        app.MapGrpcService<EventGrpcService>();
+        app.MapGrpcService<WebhookGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapControlMetrics();
@@ -82,9 +88,11 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<IOptions<UpstreamOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UsageOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();
+        _ = app.Services.GetRequiredService<WebhookStore>();
         _ = app.Services.GetRequiredService<UsageHistory>();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;
