@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.ApiKeys;
+using MultiCodex.Control.History;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
@@ -59,6 +60,7 @@ public static class ControlApp
         builder.Services.AddAccounts();
         builder.Services.AddUpstream();
         builder.Services.AddPool();
+        builder.Services.AddHistory();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
@@ -71,6 +73,7 @@ public static class ControlApp
         app.MapGrpcService<UsageGrpcService>();
         app.MapGrpcService<PoolGrpcService>();
         app.MapGrpcService<ApiKeyGrpcService>();
+        app.MapGrpcService<KeyUsageGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapControlMetrics();
@@ -82,9 +85,11 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<IOptions<UpstreamOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UsageOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<HistoryOptions>>().Value;
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();
+        _ = app.Services.GetRequiredService<HistoryDatabase>();
         _ = app.Services.GetRequiredService<UsageHistory>();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using MultiCodex.Control.History;
 using MultiCodex.Control.Pool;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
@@ -18,6 +19,7 @@ internal static class PublicEnvironment
         services.AddOptions<UpstreamOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
         services.AddOptions<PoolOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
+        services.AddOptions<HistoryOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
         return services;
     }
 
@@ -49,6 +51,15 @@ internal static class PublicEnvironment
     {
         options.FallbackCooldown = Seconds(config, "BLOCK_FALLBACK_SECONDS") ?? options.FallbackCooldown;
         options.StickyIdle = Seconds(config, "STICKY_SESSION_IDLE_SECONDS") ?? options.StickyIdle;
+    }
+
+    public static void Bind(HistoryOptions options, IConfiguration config)
+    {
+        if (Number(config, "HISTORY_RETENTION_DAYS") is { } days)
+        {
+            options.Retention = days is >= 1 and <= 3650 ? TimeSpan.FromDays(days)
+                : throw new OptionsValidationException("HISTORY_RETENTION_DAYS", typeof(long), ["HISTORY_RETENTION_DAYS must be 1 to 3650 (days), not '" + days + "'."]);
+        }
     }
 
     public static string? Text(IConfiguration config, string name) =>
