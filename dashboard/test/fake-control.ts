@@ -10,7 +10,11 @@ import { ADMIN_TOKEN_HEADER, readAdminToken } from "@/lib/admin-token"
 import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
 import type { ApiKey } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
 import type { OAuthFlow } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
-import type { RequestEntry, UsageSample } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
+import type {
+  GetUsageOverviewResponse,
+  RequestEntry,
+  UsageSample,
+} from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 import { adminTokenInterceptor } from "@/lib/transport"
 
 import { registerFakeServices } from "./fake-services"
@@ -20,6 +24,7 @@ export interface FakeControlOptions {
   apiKeys?: ApiKey[]
   requests?: RequestEntry[]
   samples?: UsageSample[]
+  overview?: GetUsageOverviewResponse
   /** Like Control's ADMIN_TOKEN: when set, calls must carry it. */
   adminToken?: string
   /** Makes ListAccounts (and WatchAccounts) fail with this error instead. */
@@ -37,6 +42,7 @@ export class FakeControl {
   apiKeys: ApiKey[]
   requests: RequestEntry[]
   samples: UsageSample[]
+  overview?: GetUsageOverviewResponse
   flows = new Map<string, OAuthFlow>()
   /** The email the issuer signs in on completion, whatever was typed (for the "not the email you typed" case). */
   signInAs?: string
@@ -51,6 +57,7 @@ export class FakeControl {
     apiKeys = [],
     requests = [],
     samples = [],
+    overview,
     adminToken,
     failWith,
   }: FakeControlOptions = {}) {
@@ -58,6 +65,7 @@ export class FakeControl {
     this.apiKeys = apiKeys
     this.requests = requests
     this.samples = samples
+    this.overview = overview
     this.failWith = failWith
     this.transport = createRouterTransport((router) => registerFakeServices(router, this), {
       transport: { interceptors: [adminTokenInterceptor(readAdminToken), requireToken(adminToken)] },
