@@ -20,6 +20,7 @@ import { chromium } from "playwright-core"
 import { runTests } from "./lib/harness.mjs"
 import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
+import { tests as historyTests } from "./specs/history.mjs"
 import { tests as liveTests } from "./specs/live.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
 import { tests as renewTests } from "./specs/renew.mjs"
@@ -101,7 +102,15 @@ async function main() {
   })
   // In this order: each spec builds on the pool the ones before left; live.mjs restarts Control, so it is last.
   return runTests(
-    [...accountTests, ...signInTests, ...poolTests, ...renewTests, ...screenTests, ...liveTests],
+    [
+      ...accountTests,
+      ...signInTests,
+      ...poolTests,
+      ...renewTests,
+      ...historyTests,
+      ...screenTests,
+      ...liveTests,
+    ],
     {
       browser,
       stack,
