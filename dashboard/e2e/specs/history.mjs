@@ -53,68 +53,80 @@ export const tests = [
       await add.close()
       await card(page, DEMO.carol).waitFor()
       const carol = await accountByEmail(stack, DEMO.carol)
-
-      // The conversation's first turn can only go to carol, which binds it to her.
-      for (const email of [DEMO.alice, DEMO.bob, DEMO.erin]) {
-        await setEnabled(page, email, false)
-      }
-      const first = await turn(stack)
-      assert.equal(first.status, 200, first.body)
-      assert.match(first.body, /carol@demo\.test/)
-      // Then carol's sign-in is revoked: the next turn meets a 401 on her and fails over to bob.
-      await setEnabled(page, DEMO.bob, true)
-      await revokeUpstream(stack, carol.id)
-      const second = await turn(stack)
-      assert.equal(second.status, 200, second.body)
-      assert.match(second.body, /bob@demo\.test/)
-
-      await page.goto("/requests")
-      const failover = page.getByTestId("request-row").filter({ hasText: "2 attempts" })
-      await until("the failover listed as one request", async () => (await failover.count()) === 1, 15_000)
-      const row = failover.first()
-      assert.equal(
-        await row.getByTestId("failover-chain").textContent(),
-        `2 attempts: ${DEMO.carol} → ${DEMO.bob}`,
-      )
-      assert.match(await row.textContent(), /200/)
-      await row.getByRole("button", { name: "Show the attempts of this request" }).click()
-      const attempts = page.getByTestId("attempt")
-      await until("two attempts shown", async () => (await attempts.count()) === 2)
-      assert.match(await attempts.nth(0).textContent(), new RegExp(`${DEMO.carol.replace(".", "\\.")}.*401`))
-      assert.match(await attempts.nth(1).textContent(), new RegExp(`${DEMO.bob.replace(".", "\\.")}.*200`))
-      await screenshot("requests-failover")
-
-      // The account filter is in the URL: carol's requests are her first turn and the failover.
-      await page.goto(`/requests?account=${carol.id}`)
-      assert.equal(await page.getByRole("combobox", { name: "Account" }).inputValue(), carol.id)
-      const filtered = page.getByTestId("request-row")
-      await until("carol's two requests", async () => (await filtered.count()) === 2)
-
-      // The history is kept in DATA_DIR: after a restart of Control the same request is listed.
-      await stack.restart("control")
-      await until(
-        "Control back",
-        async () =>
-          admin(stack, "/admin/requests")
-            .then(() => true)
-            .catch(() => false),
-        30_000,
-      )
-      await page.goto("/requests")
-      const again = page.getByTestId("request-row").filter({ hasText: "2 attempts" })
-      await until("the failover listed after the restart", async () => (await again.count()) === 1, 15_000)
-      assert.equal(
-        await again.first().getByTestId("failover-chain").textContent(),
-        `2 attempts: ${DEMO.carol} → ${DEMO.bob}`,
-      )
-
-      // Leave the pool as the next specs expect it: alice, bob and erin, all enabled.
-      await admin(stack, `/admin/accounts/${carol.id}`, { method: "DELETE" })
-      await page.goto("/accounts")
-      await page.getByTestId("account-card").filter({ hasText: DEMO.carol }).waitFor({ state: "detached" })
-      for (const email of [DEMO.alice, DEMO.erin]) {
-        await setEnabled(page, email, true)
+      const bob = await accountByEmail(stack, DEMO.bob)
+      // The page names an account by its label, else its email.
+      const bobName = bob.label?.trim() || DEMO.bob
+      try {
+        await failOverAndLook({ page, stack, screenshot, carol, bobName })
+      } finally {
+        // Leave the pool as the next specs expect it: alice, bob and erin, all enabled.
+        await admin(stack, `/admin/accounts/${carol.id}`, { method: "DELETE" })
+        await page.goto("/accounts")
+        await page.getByTestId("account-card").filter({ hasText: DEMO.carol }).waitFor({ state: "detached" })
+        for (const email of [DEMO.alice, DEMO.bob, DEMO.erin]) {
+          await setEnabled(page, email, true)
+        }
       }
     },
   },
 ]
+
+async function failOverAndLook({ page, stack, screenshot, carol, bobName }) {
+  // The conversation's first turn can only go to carol, which binds it to her.
+  for (const email of [DEMO.alice, DEMO.bob, DEMO.erin]) {
+    await setEnabled(page, email, false)
+  }
+  const first = await turn(stack)
+  assert.equal(first.status, 200, first.body)
+  assert.match(first.body, /carol@demo\.test/)
+  // Then carol's sign-in is revoked: the next turn meets a 401 on her and fails over to bob.
+  await setEnabled(page, DEMO.bob, true)
+  await revokeUpstream(stack, carol.id)
+  const second = await turn(stack)
+  assert.equal(second.status, 200, second.body)
+  assert.match(second.body, /bob@demo\.test/)
+
+  await page.goto("/requests")
+  const failover = page.getByTestId("request-row").filter({ hasText: "2 attempts" })
+  await until("the failover listed as one request", async () => (await failover.count()) === 1, 15_000)
+  const row = failover.first()
+  assert.equal(
+    await row.getByTestId("failover-chain").textContent(),
+    `2 attempts: ${DEMO.carol} → ${bobName}`,
+  )
+  assert.match(await row.textContent(), /200/)
+  await row.getByRole("button", { name: "Show the attempts of this request" }).click()
+  const attempts = page.getByTestId("attempt")
+  await until("two attempts shown", async () => (await attempts.count()) === 2)
+  assert.match(await attempts.nth(0).textContent(), new RegExp(`${escape(DEMO.carol)}.*401`))
+  assert.match(await attempts.nth(1).textContent(), new RegExp(`${escape(bobName)}.*200`))
+  await screenshot("requests-failover")
+
+  // The account filter is in the URL: carol's requests are her first turn and the failover.
+  await page.goto(`/requests?account=${carol.id}`)
+  assert.equal(await page.getByRole("combobox", { name: "Account" }).inputValue(), carol.id)
+  const filtered = page.getByTestId("request-row")
+  await until("carol's two requests", async () => (await filtered.count()) === 2)
+
+  // The history is kept in DATA_DIR: after a restart of Control the same request is listed.
+  await stack.restart("control")
+  await until(
+    "Control back",
+    async () =>
+      admin(stack, "/admin/requests")
+        .then(() => true)
+        .catch(() => false),
+    30_000,
+  )
+  await page.goto("/requests")
+  const again = page.getByTestId("request-row").filter({ hasText: "2 attempts" })
+  await until("the failover listed after the restart", async () => (await again.count()) === 1, 15_000)
+  assert.equal(
+    await again.first().getByTestId("failover-chain").textContent(),
+    `2 attempts: ${DEMO.carol} → ${bobName}`,
+  )
+}
+
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+}

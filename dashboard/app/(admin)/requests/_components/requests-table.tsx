@@ -58,7 +58,7 @@ export function RequestsTable({
   const filtered = activeFilterCount(filters) > 0
 
   return (
-    <Card className="gap-0 pb-0">
+    <Card className="min-w-0 gap-0 pb-0">
       <CardHeader className="gap-3 border-b [.border-b]:pb-4">
         <CardTitle>Requests</CardTitle>
         <CardDescription>

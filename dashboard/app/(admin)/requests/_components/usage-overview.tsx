@@ -27,7 +27,8 @@ export function UsageOverview({ refreshMs = 30_000 }: { refreshMs?: number }) {
   const total = data?.total
 
   return (
-    <section className="grid gap-3" aria-labelledby="usage-overview-heading">
+    // min-w-0 down the grid: a wide breakdown table scrolls inside its card instead of widening the page.
+    <section className="grid min-w-0 gap-3" aria-labelledby="usage-overview-heading">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h3 id="usage-overview-heading" className="text-lg font-semibold tracking-tight">
           Overview
@@ -55,7 +56,7 @@ export function UsageOverview({ refreshMs = 30_000 }: { refreshMs?: number }) {
               hint="Cached input tokens ÷ input tokens"
             />
           </dl>
-          <div className="grid gap-4 xl:grid-cols-3">
+          <div className="grid min-w-0 gap-4 xl:grid-cols-3">
             <GroupTable
               title="Per account"
               description="Upstream attempts, failovers included"
@@ -103,7 +104,7 @@ export function GroupTable({
   nameOf: (group: UsageGroup) => string
 }) {
   return (
-    <Card className="gap-2 pb-0">
+    <Card className="min-w-0 gap-2 pb-0">
       <CardHeader>
         <CardTitle className="text-sm">{title}</CardTitle>
         <CardDescription className="text-xs">{description}</CardDescription>
