@@ -10,7 +10,7 @@ namespace MultiCodex.Control.History;
 /// forward here. A file that is not a database is moved aside, not deleted: history is a convenience, the pool must
 /// start anyway, and the operator may still want the old file.
 /// </summary>
-public sealed partial class HistoryDatabase
+public sealed partial class HistoryDatabase : IDisposable
 {
     public const string FileName = "history.db";
     private const int CurrentSchemaVersion = 1;
@@ -48,6 +48,13 @@ public sealed partial class HistoryDatabase
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         return connection;
+    }
+
+    /// <summary>Closes the pooled connections to the file when Control stops.</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
     }
 
     private void Initialize()
