@@ -84,7 +84,12 @@ export function RequestRow({ entry, labelOf, now }: { entry: RequestEntry; label
         <TableCell>
           <StatusCell status={status} />
           {!entry.answered && entry.attempts.length > 0 ? (
-            <span className="block text-xs text-muted-foreground">answer not reported yet</span>
+            <span
+              className="block text-xs text-muted-foreground"
+              title="The Edge reported the attempts but not yet what the client got (it follows within a second), or never will (a model-catalog fetch, or an Edge that stopped)"
+            >
+              no answer reported
+            </span>
           ) : null}
         </TableCell>
         <TableCell className={cn("text-right tabular-nums", responsiveColumns.ttfb)}>

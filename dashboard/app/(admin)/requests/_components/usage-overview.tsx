@@ -56,7 +56,7 @@ export function UsageOverview({ refreshMs = 30_000 }: { refreshMs?: number }) {
               hint="Cached input tokens ÷ input tokens"
             />
           </dl>
-          <div className="grid min-w-0 gap-4 xl:grid-cols-3">
+          <div className="grid min-w-0 gap-4 xl:grid-cols-2 2xl:grid-cols-3">
             <GroupTable
               title="Per account"
               description="Upstream attempts, failovers included"
