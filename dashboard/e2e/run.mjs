@@ -20,6 +20,7 @@ import { chromium } from "playwright-core"
 import { runTests } from "./lib/harness.mjs"
 import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
+import { tests as historyTests } from "./specs/history.mjs"
 import { tests as liveTests } from "./specs/live.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
 import { tests as renewTests } from "./specs/renew.mjs"
@@ -102,7 +103,16 @@ async function main() {
     timeout: 30_000,
   })
   // In this order: each spec builds on the pool the ones before left; live.mjs restarts Control, so it is last.
-  const all = [...accountTests, ...signInTests, ...poolTests, ...renewTests, ...webhookTests, ...screenTests, ...liveTests]
+  const all = [
+    ...accountTests,
+    ...signInTests,
+    ...poolTests,
+    ...renewTests,
+    ...historyTests,
+    ...webhookTests,
+    ...screenTests,
+    ...liveTests,
+  ]
   return runTests(args.grep ? all.filter((test) => test.name.includes(args.grep)) : all, {
     browser,
     stack,

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.Events;
+using MultiCodex.Control.History;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
@@ -63,6 +64,7 @@ public static class ControlApp
         builder.Services.AddWebhooks();
         builder.Services.AddUpstream();
         builder.Services.AddPool();
+        builder.Services.AddHistory();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
@@ -77,6 +79,7 @@ public static class ControlApp
         app.MapGrpcService<ApiKeyGrpcService>();
         app.MapGrpcService<EventGrpcService>();
         app.MapGrpcService<WebhookGrpcService>();
+        app.MapGrpcService<KeyUsageGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapControlMetrics();
@@ -93,6 +96,8 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();
         _ = app.Services.GetRequiredService<WebhookStore>();
+        _ = app.Services.GetRequiredService<IOptions<HistoryOptions>>().Value;
+        _ = app.Services.GetRequiredService<HistoryDatabase>();
         _ = app.Services.GetRequiredService<UsageHistory>();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;
