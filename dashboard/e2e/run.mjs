@@ -4,7 +4,7 @@
 // playwright-core, and writes {"passed":N,"failed":M} to --results. Screenshots go to
 // <repo>/.test-results/screenshots/.
 //
-//   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed]
+//   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed] [--grep <text in a test's name>]
 //
 // Needs: the built apps (artifacts/bin/.../MultiCodex.{Control,Edge,Simulator}.dll,
 // dashboard/.next/standalone/server.js)
@@ -20,12 +20,14 @@ import { chromium } from "playwright-core"
 import { runTests } from "./lib/harness.mjs"
 import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
+import { tests as historyTests } from "./specs/history.mjs"
 import { tests as liveTests } from "./specs/live.mjs"
 import { tests as meterTests } from "./specs/meters.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
 import { tests as renewTests } from "./specs/renew.mjs"
 import { tests as screenTests } from "./specs/screens.mjs"
 import { tests as signInTests } from "./specs/sign-in.mjs"
+import { tests as webhookTests } from "./specs/webhooks.mjs"
 
 // The specs take about 6 minutes on 2 busy cores, two of them the long-open Accounts page.
 const OVERALL_TIMEOUT_MS = 15 * 60_000
@@ -47,6 +49,7 @@ const { values: args } = parseArgs({
     results: { type: "string" },
     screenshots: { type: "string", default: join(repoRoot, ".test-results", "screenshots") },
     headed: { type: "boolean", default: false },
+    grep: { type: "string" },
   },
 })
 const resultsFile = args.results ? resolve(args.results) : null
@@ -101,22 +104,22 @@ async function main() {
     timeout: 30_000,
   })
   // In this order: each spec builds on the pool the ones before left; live.mjs restarts Control, so it is last.
-  return runTests(
-    [
-      ...accountTests,
-      ...signInTests,
-      ...poolTests,
-      ...renewTests,
-      ...screenTests,
-      ...meterTests,
-      ...liveTests,
-    ],
-    {
-      browser,
-      stack,
-      screenshotDir: args.screenshots,
-    },
-  )
+  const all = [
+    ...accountTests,
+    ...signInTests,
+    ...poolTests,
+    ...renewTests,
+    ...historyTests,
+    ...webhookTests,
+    ...screenTests,
+    ...meterTests,
+    ...liveTests,
+  ]
+  return runTests(args.grep ? all.filter((test) => test.name.includes(args.grep)) : all, {
+    browser,
+    stack,
+    screenshotDir: args.screenshots,
+  })
 }
 
 let passed = 0

@@ -20,6 +20,18 @@ const texts: Record<string, string> = {
   invalid_grant: "Its sign-in is no longer valid",
   token_expired: "Its sign-in expired",
   token_invalidated: "Its sign-in was revoked",
+  // What a request can end with (the request log).
+  no_account_available: "No account could take it",
+  server_is_overloaded: "The upstream was overloaded",
+  server_error: "The upstream failed",
+  upstream_error: "The upstream answered with an error",
+  upstream_unreachable: "The upstream could not be reached",
+  upstream_timeout: "The upstream did not answer in time",
+  stream_idle_timeout: "The upstream stream went silent",
+  client_closed_request: "The client went away",
+  invalid_api_key: "Wrong or missing API key",
+  invalid_request_error: "The request was refused as invalid",
+  context_length_exceeded: "The input is too long for the model",
 }
 
 /** The words for a reason code; an unknown code reads as a sentence ("some_new_code" → "Some new code"). */

@@ -38,12 +38,13 @@ export function latestUsage(points: UsagePoint[]): { fiveHour?: number; weekly?:
 
 const HOUR = 3_600_000
 
-/** The time ranges the usage charts offer; the history itself reaches back seven days. */
+/** The time ranges the usage charts offer; the history itself reaches back HISTORY_RETENTION_DAYS (30 by default). */
 export const usageRanges = [
   { value: "1h", label: "1 hour", ms: HOUR },
   { value: "6h", label: "6 hours", ms: 6 * HOUR },
   { value: "24h", label: "24 hours", ms: 24 * HOUR },
   { value: "7d", label: "7 days", ms: 7 * 24 * HOUR },
+  { value: "28d", label: "28 days", ms: 28 * 24 * HOUR },
 ] as const
 
 export type UsageRange = (typeof usageRanges)[number]["value"]

@@ -10,7 +10,12 @@ import { ADMIN_TOKEN_HEADER, readAdminToken } from "@/lib/admin-token"
 import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
 import type { ApiKey } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
 import type { OAuthFlow } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
-import type { RequestEntry, UsageSample } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
+import type {
+  GetUsageOverviewResponse,
+  RequestEntry,
+  UsageSample,
+} from "@/lib/gen/multicodex/control/v1/usage_service_pb"
+import type { DeliveryAttempt, Webhook } from "@/lib/gen/multicodex/control/v1/webhook_service_pb"
 import { adminTokenInterceptor } from "@/lib/transport"
 
 import { registerFakeServices } from "./fake-services"
@@ -20,6 +25,10 @@ export interface FakeControlOptions {
   apiKeys?: ApiKey[]
   requests?: RequestEntry[]
   samples?: UsageSample[]
+  webhooks?: Webhook[]
+  /** Delivery attempts by webhook id, newest first. */
+  attempts?: Record<string, DeliveryAttempt[]>
+  overview?: GetUsageOverviewResponse
   /** Like Control's ADMIN_TOKEN: when set, calls must carry it. */
   adminToken?: string
   /** Makes ListAccounts (and WatchAccounts) fail with this error instead. */
@@ -37,6 +46,9 @@ export class FakeControl {
   apiKeys: ApiKey[]
   requests: RequestEntry[]
   samples: UsageSample[]
+  webhooks: Webhook[]
+  attempts: Record<string, DeliveryAttempt[]>
+  overview?: GetUsageOverviewResponse
   flows = new Map<string, OAuthFlow>()
   /** The email the issuer signs in on completion, whatever was typed (for the "not the email you typed" case). */
   signInAs?: string
@@ -51,6 +63,9 @@ export class FakeControl {
     apiKeys = [],
     requests = [],
     samples = [],
+    webhooks = [],
+    attempts = {},
+    overview,
     adminToken,
     failWith,
   }: FakeControlOptions = {}) {
@@ -58,6 +73,9 @@ export class FakeControl {
     this.apiKeys = apiKeys
     this.requests = requests
     this.samples = samples
+    this.webhooks = webhooks
+    this.attempts = attempts
+    this.overview = overview
     this.failWith = failWith
     this.transport = createRouterTransport((router) => registerFakeServices(router, this), {
       transport: { interceptors: [adminTokenInterceptor(readAdminToken), requireToken(adminToken)] },

@@ -14,6 +14,8 @@ import {
 } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
 import { UsageService } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 
+import { registerFakeWebhookServices } from "./fake-webhook-services"
+
 import type { FakeControl } from "./fake-control"
 import { NOW, makeAccount } from "./fixtures"
 
@@ -204,6 +206,8 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
     },
   })
 
+  registerFakeWebhookServices(router, fake)
+
   router.service(UsageService, {
     refreshUsage(request) {
       fake.record("refreshUsage", request)
@@ -215,7 +219,20 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
     },
     listRequests(request) {
       fake.record("listRequests", request)
-      return { requests: fake.requests.slice(0, request.pageSize || 100) }
+      const matching = fake.requests.filter(
+        (r) =>
+          (!request.clientName || r.clientName === request.clientName) &&
+          (!request.accountId || r.attempts.some((a) => a.accountId === request.accountId)),
+      )
+      // The page token is the index of the next page's first request.
+      const from = Number(request.pageToken || "0")
+      const size = request.pageSize || 50
+      const next = from + size < matching.length ? String(from + size) : ""
+      return { requests: matching.slice(from, from + size), nextPageToken: next }
+    },
+    getUsageOverview(request) {
+      fake.record("getUsageOverview", request)
+      return fake.overview ?? {}
     },
   })
 }

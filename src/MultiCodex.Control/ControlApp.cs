@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.ApiKeys;
+using MultiCodex.Control.Events;
+using MultiCodex.Control.History;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
@@ -13,6 +15,7 @@ using MultiCodex.Control.Pool;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
+using MultiCodex.Control.Webhooks;
 
 namespace MultiCodex.Control;
 
@@ -57,8 +60,11 @@ public static class ControlApp
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
             .AddCheck("accounts", () => HealthCheckResult.Healthy("accounts.json loaded"));
         builder.Services.AddAccounts();
+        builder.Services.AddEvents();
+        builder.Services.AddWebhooks();
         builder.Services.AddUpstream();
         builder.Services.AddPool();
+        builder.Services.AddHistory();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
@@ -71,6 +77,9 @@ public static class ControlApp
         app.MapGrpcService<UsageGrpcService>();
         app.MapGrpcService<PoolGrpcService>();
         app.MapGrpcService<ApiKeyGrpcService>();
+        app.MapGrpcService<EventGrpcService>();
+        app.MapGrpcService<WebhookGrpcService>();
+        app.MapGrpcService<KeyUsageGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapControlMetrics();
@@ -82,9 +91,13 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<IOptions<UpstreamOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UsageOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();
+        _ = app.Services.GetRequiredService<WebhookStore>();
+        _ = app.Services.GetRequiredService<IOptions<HistoryOptions>>().Value;
+        _ = app.Services.GetRequiredService<HistoryDatabase>();
         _ = app.Services.GetRequiredService<UsageHistory>();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.FrontDoor;
 using MultiCodex.Edge.Health;
+using MultiCodex.Edge.KeyUsage;
 using MultiCodex.Edge.Models;
 using MultiCodex.Edge.Observability;
 using MultiCodex.Edge.Pool;
@@ -45,12 +46,14 @@ public static class EdgeApp
         builder.Services.AddSingleton<ModelsEndpoint>();
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddFrontDoor(options);
+        builder.Services.AddKeyUsage(options);
 
         var app = builder.Build();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
         app.Services.AddPoolMetrics();
         app.MapV1();
+        app.MapKeyUsage();
         app.MapReverseProxy();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, options.Host);
         return app;

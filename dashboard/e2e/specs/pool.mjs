@@ -97,7 +97,12 @@ export const tests = [
       await until("two requests listed", async () => (await rows.count()) >= 2)
       const blocked = rows.filter({ hasText: DEMO.erin }).filter({ hasText: "429" })
       await blocked.first().waitFor()
-      assert.match(await blocked.first().textContent(), /usage_limit_reached/)
+      // The reason in words; its code is in the tooltip.
+      assert.match(await blocked.first().textContent(), /Usage limit reached/)
+      assert.equal(
+        await blocked.first().getByTestId("reason").first().getAttribute("data-code"),
+        "usage_limit_reached",
+      )
       assert.match(await blocked.first().textContent(), /gpt-5\.5/)
       const ok = rows.filter({ hasText: "200" }).first()
       await ok.waitFor()

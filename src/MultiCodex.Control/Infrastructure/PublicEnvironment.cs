@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
+using MultiCodex.Control.History;
 using MultiCodex.Control.Pool;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
+using MultiCodex.Control.Webhooks;
 
 namespace MultiCodex.Control.Infrastructure;
 
@@ -18,6 +20,8 @@ internal static class PublicEnvironment
         services.AddOptions<UpstreamOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
         services.AddOptions<PoolOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
+        services.AddOptions<WebhookOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HistoryOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
         return services;
     }
 
@@ -49,6 +53,21 @@ internal static class PublicEnvironment
     {
         options.FallbackCooldown = Seconds(config, "BLOCK_FALLBACK_SECONDS") ?? options.FallbackCooldown;
         options.StickyIdle = Seconds(config, "STICKY_SESSION_IDLE_SECONDS") ?? options.StickyIdle;
+    }
+
+    public static void Bind(WebhookOptions options, IConfiguration config)
+    {
+        options.Timeout = Seconds(config, "WEBHOOK_TIMEOUT_SECONDS") ?? options.Timeout;
+        options.MaxAttempts = Number(config, "WEBHOOK_MAX_ATTEMPTS") is { } attempts ? (int)Math.Min(attempts, int.MaxValue) : options.MaxAttempts;
+    }
+
+    public static void Bind(HistoryOptions options, IConfiguration config)
+    {
+        if (Number(config, "HISTORY_RETENTION_DAYS") is { } days)
+        {
+            options.Retention = days is >= 1 and <= 3650 ? TimeSpan.FromDays(days)
+                : throw new OptionsValidationException("HISTORY_RETENTION_DAYS", typeof(long), ["HISTORY_RETENTION_DAYS must be 1 to 3650 (days), not '" + days + "'."]);
+        }
     }
 
     public static string? Text(IConfiguration config, string name) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.History;
 using MultiCodex.Control.Usage;
 using V1 = MultiCodex.Control.V1;
 
@@ -8,20 +9,21 @@ namespace MultiCodex.Control.Pool;
 
 /// <summary>
 /// Applies what the Edges report, in batches: live usage from rate-limit headers, quota blocks (re-derived with the
-/// shared rules and written to disk before the batch is acknowledged), last-used times, the request log, and session
-/// bindings. Idempotent: reports carry a sequence number per Edge instance, and one at or below the Edge's last
+/// shared rules and written to disk before the batch is acknowledged), last-used times, the request history, and
+/// session bindings. Idempotent: reports carry a sequence number per Edge instance, and one at or below the Edge's last
 /// applied number is skipped, so a batch sent again after a lost reply counts once.
 /// </summary>
 /// <remarks>
 /// The applied numbers are kept in memory. After a Control restart a batch that was applied just before the crash may
 /// come again and is applied again: its durable effects (blocks, last-used times, usage) are idempotent by nature, and
-/// the counted ones (request log, usage history) were in memory and went with the crash. A store that makes the
-/// counted ones durable must keep the applied numbers with them.
+/// so is the history (an attempt is stored by request id and number, an answer by request id). The history is written
+/// by its own background writer; the batch waits for that commit a short while (<see cref="HistoryCommitWait"/>), so
+/// that what is acknowledged is stored, but a slow or failing disk never holds the reports up for longer.
 /// </remarks>
 public sealed partial class PoolReportIntake(
     AccountStore store,
     SessionAffinity sessions,
-    RequestLog requests,
+    HistoryWriter history,
     PoolFeed feed,
     UsageRecheck recheck,
     IOptions<PoolOptions> options,
@@ -29,6 +31,7 @@ public sealed partial class PoolReportIntake(
     ILogger<PoolReportIntake> logger)
 {
     private static readonly TimeSpan ForgetEdgeAfter = TimeSpan.FromDays(1);
+    private static readonly TimeSpan HistoryCommitWait = TimeSpan.FromSeconds(2);
     private readonly ConcurrentDictionary<string, EdgeLedger> _edges = new(StringComparer.Ordinal);
 
     /// <summary>Applies the reports not applied yet; returns the Edge's applied-through number and the view version that reflects them.</summary>
@@ -43,18 +46,17 @@ public sealed partial class PoolReportIntake(
             ledger.LastSeen = now;
             var fresh = reports.Where(r => r.Sequence > ledger.AppliedThrough).OrderBy(r => r.Sequence).ToList();
             var changes = new Dictionary<string, AccountChange>(StringComparer.Ordinal);
-            var records = new List<RequestRecord>();
+            var records = new List<HistoryEntry>();
             foreach (var report in fresh)
             {
                 var at = now - (report.Age?.ToTimeSpan() ?? TimeSpan.Zero);
                 switch (report.KindCase)
                 {
                     case V1.PoolReport.KindOneofCase.Attempt:
-                        records.Add(Attempt(report.Attempt, at, now, changes));
+                        records.Add(Attempt(report.Attempt, RequestIdOf(report.Attempt.RequestId, edgeId, report), at, now, changes));
                         break;
-                    case V1.PoolReport.KindOneofCase.Answer when report.Answer.Attempts == 0:
-                        // A request no account could take appears in the log too; answers after attempts are the attempts.
-                        records.Add(AnswerRecord(report.Answer, at));
+                    case V1.PoolReport.KindOneofCase.Answer:
+                        records.Add(AnswerRecord(report.Answer, RequestIdOf(report.Answer.RequestId, edgeId, report), at));
                         break;
                 }
             }
@@ -65,10 +67,7 @@ public sealed partial class PoolReportIntake(
                 var blocking = changes.Values.Any(c => c.Blocks.Count > 0);
                 await store.UpdateAllAsync(a => changes.TryGetValue(a.Id, out var change) ? Apply(a, change, now) : a, deferSave: !blocking);
             }
-            foreach (var record in records)
-            {
-                requests.Add(record);
-            }
+            var stored = records.Count > 0 ? history.WriteAsync(records) : Task.FromResult(true);
             // Bindings after the blocks: a conversation that moved because its account just got blocked is accepted.
             foreach (var report in fresh.Where(r => r.KindCase == V1.PoolReport.KindOneofCase.Binding))
             {
@@ -88,6 +87,8 @@ public sealed partial class PoolReportIntake(
                 ledger.AppliedThrough = fresh[^1].Sequence;
             }
             ForgetIdleEdges(now);
+            // Bounded: a failing store is the writer's to report (logged, counted); it must not stall the reports.
+            await ((Task)stored).WaitAsync(HistoryCommitWait, time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             return (ledger.AppliedThrough, feed.Version);
         }
         finally
@@ -96,15 +97,16 @@ public sealed partial class PoolReportIntake(
         }
     }
 
-    /// <summary>Notes what one attempt changes on its account; returns its request-log entry.</summary>
-    private RequestRecord Attempt(V1.AttemptReport attempt, DateTimeOffset at, DateTimeOffset now, Dictionary<string, AccountChange> changes)
+    /// <summary>Notes what one attempt changes on its account; returns its history entry.</summary>
+    private AttemptEntry Attempt(V1.AttemptReport attempt, string requestId, DateTimeOffset at, DateTimeOffset now, Dictionary<string, AccountChange> changes)
     {
         var duration = attempt.Duration?.ToTimeSpan() ?? TimeSpan.Zero;
         var started = at - duration;
         var errorCode = NullIfEmpty(attempt.ErrorCode);
         var errorMessage = NullIfEmpty(attempt.ErrorMessage);
         var blocked = false;
-        if (store.Find(attempt.AccountId) is not null)
+        var account = store.Find(attempt.AccountId);
+        if (account is not null)
         {
             var change = changes.TryGetValue(attempt.AccountId, out var known) ? known : changes[attempt.AccountId] = new AccountChange();
             if (change.LastUsed is null || started > change.LastUsed)
@@ -136,9 +138,12 @@ public sealed partial class PoolReportIntake(
                 blocked = true;
             }
         }
-        return new RequestRecord(started, NullIfEmpty(attempt.ClientName), attempt.AccountId, attempt.Model, attempt.StatusCode, errorCode,
-            attempt.TimeToFirstByte?.ToTimeSpan(), duration, attempt.InputTokens, attempt.CachedInputTokens, attempt.OutputTokens,
-            attempt.ReasoningTokens, blocked);
+        var email = account?.Email ?? "";
+        HistoryMetrics.CountTokens(email.Length > 0 ? email : attempt.AccountId, attempt.ClientName, attempt.InputTokens, attempt.CachedInputTokens,
+            attempt.OutputTokens, attempt.ReasoningTokens);
+        return new AttemptEntry(requestId, Math.Max(1, attempt.Attempt), started, attempt.Endpoint, attempt.Transport, attempt.Model,
+            attempt.ClientName, attempt.AccountId, email, attempt.StatusCode, attempt.ErrorCode, blocked, attempt.TimeToFirstByte?.ToTimeSpan(),
+            duration, attempt.InputTokens, attempt.CachedInputTokens, attempt.OutputTokens, attempt.ReasoningTokens);
     }
 
     private AccountRecord Apply(AccountRecord account, AccountChange change, DateTimeOffset now)
@@ -168,12 +173,16 @@ public sealed partial class PoolReportIntake(
     private bool IsEligible(string accountId) =>
         store.Find(accountId) is { } account && AccountSelector.IsEligible(PoolMapper.ToRules(account), time.GetUtcNow(), new HashSet<string>());
 
-    private static RequestRecord AnswerRecord(V1.AnswerReport answer, DateTimeOffset at)
+    private static AnswerEntry AnswerRecord(V1.AnswerReport answer, string requestId, DateTimeOffset at)
     {
         var duration = answer.Duration?.ToTimeSpan() ?? TimeSpan.Zero;
-        return new RequestRecord(at - duration, NullIfEmpty(answer.ClientName), "", answer.Model, answer.StatusCode, NullIfEmpty(answer.ErrorCode),
-            null, duration, 0, 0, 0, 0, false);
+        return new AnswerEntry(requestId, at - duration, answer.Endpoint, answer.Transport, answer.Model, answer.ClientName, answer.StatusCode,
+            answer.ErrorCode, duration);
     }
+
+    // A report without a request id still gets a row of its own, the same one however often it is delivered.
+    private static string RequestIdOf(string requestId, string edgeId, V1.PoolReport report) =>
+        requestId.Length > 0 ? requestId : $"{edgeId}:{report.Sequence}";
 
     private void ForgetIdleEdges(DateTimeOffset now)
     {

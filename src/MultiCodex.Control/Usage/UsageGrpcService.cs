@@ -1,14 +1,21 @@
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using MultiCodex.Control.Pool;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.History;
+using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.V1;
 
 namespace MultiCodex.Control.Usage;
 
-/// <summary>Maps UsageService calls onto the prober: probe every account now.</summary>
-internal sealed class UsageGrpcService(AccountStore store, UsageProber prober, RequestLog requests, UsageHistory history, TimeProvider time) : UsageService.UsageServiceBase
+/// <summary>Maps UsageService calls onto the prober (probe every account now) and the history store (requests, usage over time).</summary>
+internal sealed class UsageGrpcService(
+    AccountStore store, UsageProber prober, UsageHistory history, RequestQuery requests, UsageFiguresQuery figures, TimeProvider time)
+    : UsageService.UsageServiceBase
 {
+    private const int DefaultPageSize = 50;
+    private const int MaxPageSize = 500;
+    private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(1);
+    private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
+
     public override async Task<RefreshUsageResponse> RefreshUsage(RefreshUsageRequest request, ServerCallContext context)
     {
         // Probed side by side: each account is its own upstream call, and an operator waits for the answer.
@@ -29,42 +36,54 @@ internal sealed class UsageGrpcService(AccountStore store, UsageProber prober, R
     public override Task<ListUsageHistoryResponse> ListUsageHistory(ListUsageHistoryRequest request, ServerCallContext context)
     {
         var response = new ListUsageHistoryResponse();
-        foreach (var sample in history.Samples(string.IsNullOrEmpty(request.AccountId) ? null : request.AccountId))
-        {
-            var proto = new UsageSample { AccountId = sample.AccountId, Time = Timestamp.FromDateTimeOffset(sample.Time) };
-            if (sample.FiveHourUsedPercent is { } fiveHour)
-            {
-                proto.FiveHourUsedPercent = fiveHour;
-            }
-            if (sample.WeeklyUsedPercent is { } weekly)
-            {
-                proto.WeeklyUsedPercent = weekly;
-            }
-            response.Samples.Add(proto);
-        }
+        // Samples of removed accounts stay in the store until retention drops them, but are not shown.
+        var accounts = store.All.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        response.Samples.AddRange(history.Samples(NullIfEmpty(request.AccountId), request.StartTime?.ToDateTimeOffset())
+            .Where(s => accounts.Contains(s.AccountId)).Select(HistoryMapper.ToProto));
         return Task.FromResult(response);
     }
 
     public override Task<ListRequestsResponse> ListRequests(ListRequestsRequest request, ServerCallContext context)
     {
-        var count = request.PageSize is > 0 and <= RequestLog.Capacity ? request.PageSize : 100;
-        var response = new ListRequestsResponse();
-        response.Requests.AddRange(requests.Recent(count).Reverse().Select(r => new RequestEntry
+        if (request.PageSize is < 0 or > MaxPageSize)
         {
-            Time = Timestamp.FromDateTimeOffset(r.Time),
-            ClientName = r.ClientName ?? "",
-            AccountId = r.AccountId,
-            Model = r.Model,
-            StatusCode = r.Status,
-            ErrorCode = r.ErrorCode ?? "",
-            TimeToFirstByte = r.TimeToFirstByte is { } ttfb ? Duration.FromTimeSpan(ttfb) : null,
-            Duration = r.Duration is { } d ? Duration.FromTimeSpan(d) : null,
-            InputTokens = r.InputTokens,
-            CachedInputTokens = r.CachedInputTokens,
-            OutputTokens = r.OutputTokens,
-            ReasoningTokens = r.ReasoningTokens,
-            BlockedAccount = r.Blocked,
-        }));
-        return Task.FromResult(response);
+            ControlErrors.InvalidArgument("page_size", $"page_size must be between 1 and {MaxPageSize} (0 for the default, {DefaultPageSize}).");
+        }
+        StatusFilter? status = null;
+        if (request.Status.Length > 0 && (status = StatusFilter.Parse(request.Status)) is null)
+        {
+            ControlErrors.InvalidArgument("status", $"status '{request.Status}' is not a status code (429), a class (2xx, 4xx, 5xx) or 'error'.");
+        }
+        var filter = new RequestFilter(NullIfEmpty(request.AccountId), NullIfEmpty(request.ClientName), NullIfEmpty(request.Model), status,
+            NullIfEmpty(request.Transport), NullIfEmpty(request.Endpoint), request.StartTime?.ToDateTimeOffset(), request.EndTime?.ToDateTimeOffset());
+        if (filter.Start >= filter.End)
+        {
+            ControlErrors.InvalidArgument("end_time", "end_time must be after start_time.");
+        }
+        try
+        {
+            var (page, next) = requests.List(filter, request.PageSize > 0 ? request.PageSize : DefaultPageSize, NullIfEmpty(request.PageToken));
+            var response = new ListRequestsResponse { NextPageToken = next ?? "" };
+            response.Requests.AddRange(page.Select(HistoryMapper.ToProto));
+            return Task.FromResult(response);
+        }
+        catch (FormatException e)
+        {
+            throw ControlErrors.InvalidArgumentError("page_token", e.Message);
+        }
     }
+
+    public override Task<GetUsageOverviewResponse> GetUsageOverview(GetUsageOverviewRequest request, ServerCallContext context)
+    {
+        var window = request.Window?.ToTimeSpan() ?? DefaultWindow;
+        if (window <= TimeSpan.Zero || window > MaxWindow)
+        {
+            ControlErrors.InvalidArgument("window", "window must be longer than 0 s and at most 366 days, for example 604800s for a week.");
+        }
+        var end = time.GetUtcNow();
+        var overview = figures.Overview(end - window, end.AddMilliseconds(1), id => store.Find(id)?.Email);
+        return Task.FromResult(HistoryMapper.ToProto(overview with { End = end }));
+    }
+
+    private static string? NullIfEmpty(string value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -166,6 +166,39 @@ public sealed class MeterUsageTests : IAsyncLifetime
         Assert.Empty(unblocked["blocks"]!.AsArray());
     }
 
+    [Fact]
+    public async Task UsageHistory_KeepsEveryMeter_ByItsKey()
+    {
+        var (reserve, reserveId) = await _proxy.AddAccountAsync("history-reserve@example.com");
+        var (business, businessId) = await _proxy.AddAccountAsync("history-business@example.com");
+        reserve.WeeklyOnlyPrimary = true;
+        reserve.SetPrimaryUsage(100, _time.GetUtcNow().AddDays(2));
+        reserve.EnableReserve("gpt-5.6-luna", usedPercent: 24);
+        business.UseCreditBudget(monthlyLimit: 200, used: 50);
+
+        await RefreshAsync(reserveId);
+        await RefreshAsync(businessId);
+
+        Assert.Equal(["reserve:gpt-reserve:24", "weekly:100"], (await LatestMetersAsync(reserveId, 2)).Order());
+        Assert.Equal(["credits:25"], await LatestMetersAsync(businessId, 1));
+    }
+
+    /// <summary>The meters of the account's latest usage sample once it has <paramref name="count"/> (the history is written in the background).</summary>
+    private async Task<List<string>> LatestMetersAsync(string id, int count)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var samples = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/usage/history?accountId={id}", timeout.Token))!["samples"]!.AsArray();
+            var meters = samples.LastOrDefault()?["meters"]?.AsArray().Select(m => $"{(string?)m!["meter"]}:{(double?)m["usedPercent"]}").ToList() ?? [];
+            if (meters.Count >= count)
+            {
+                return meters;
+            }
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+
     private async Task<JsonObject> RefreshAsync(string id)
     {
         var response = await _proxy.Stack.Admin.PostAsync($"/admin/accounts/{id}/refresh-usage", null);

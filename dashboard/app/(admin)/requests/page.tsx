@@ -1,9 +1,12 @@
 import type { Metadata } from "next"
+import { Suspense } from "react"
 
 import { PageHeader } from "@/components/page-header"
+import { Skeleton } from "@/components/ui/skeleton"
 
-import { RequestsTable } from "./_components/requests-table"
+import { RequestsView } from "./_components/requests-view"
 import { UsageCharts } from "./_components/usage-charts"
+import { UsageOverview } from "./_components/usage-overview"
 
 export const metadata: Metadata = { title: "Requests" }
 
@@ -12,10 +15,14 @@ export default function RequestsPage() {
     <>
       <PageHeader
         title="Requests"
-        description="Recent /v1 requests as the Edge reported them, and each account's usage over the last days."
+        description="Every /v1 request with its failover chain, totals per account, key and model, and each account's usage over time; kept across restarts."
       />
+      <UsageOverview />
+      {/* The filters live in the URL: read on the client, so the page itself stays static. */}
+      <Suspense fallback={<Skeleton className="h-60" />}>
+        <RequestsView />
+      </Suspense>
       <UsageCharts />
-      <RequestsTable />
     </>
   )
 }

@@ -5,12 +5,24 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { toDate } from "@/lib/accounts"
 import { formatDateTime, formatRelativeTime, withEllipsis } from "@/lib/format"
 import type { ApiKey } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
+import type { UsageFigures } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
+import { formatCount } from "@/lib/requests"
+import { formatRate } from "@/lib/usage-overview"
 import { useNow } from "@/lib/use-now"
 
 import { RevokeKeyButton } from "./revoke-key-button"
 
-/** The keys: name, the secret's first characters (to recognise it), when it was made, and Revoke. */
-export function ApiKeysTable({ keys }: { keys: ApiKey[] }) {
+/**
+ * The keys: name, the secret's first characters (to recognise it), when it was made, its use (requests, errors,
+ * tokens, cache hit rate, last use) over the chosen range, and Revoke.
+ */
+export function ApiKeysTable({
+  keys,
+  usage = new Map(),
+}: {
+  keys: ApiKey[]
+  usage?: Map<string, UsageFigures | undefined>
+}) {
   const now = useNow()
   return (
     <Card className="py-0">
@@ -20,6 +32,13 @@ export function ApiKeysTable({ keys }: { keys: ApiKey[] }) {
             <TableHead className="pl-4">Name</TableHead>
             <TableHead>Key</TableHead>
             <TableHead>Created</TableHead>
+            <TableHead className="text-right">Requests</TableHead>
+            <TableHead className="text-right">Errors</TableHead>
+            <TableHead className="hidden text-right md:table-cell">Tokens in (cached) / out</TableHead>
+            <TableHead className="hidden text-right md:table-cell" title="Cached input tokens ÷ input tokens">
+              Cache hit
+            </TableHead>
+            <TableHead>Last used</TableHead>
             <TableHead className="pr-4 text-right">
               <span className="sr-only">Actions</span>
             </TableHead>
@@ -28,6 +47,8 @@ export function ApiKeysTable({ keys }: { keys: ApiKey[] }) {
         <TableBody>
           {keys.map((key) => {
             const created = toDate(key.createTime)
+            const figures = usage.get(key.name)
+            const lastUsed = toDate(figures?.lastRequestTime)
             return (
               <TableRow key={key.id} data-testid="api-key-row">
                 <TableCell className="pl-4 font-medium">{key.name}</TableCell>
@@ -41,6 +62,25 @@ export function ApiKeysTable({ keys }: { keys: ApiKey[] }) {
                   title={created ? formatDateTime(created, now) : undefined}
                 >
                   {created ? formatRelativeTime(created, now) : "—"}
+                </TableCell>
+                <TableCell className="text-right tabular-nums" data-testid="key-requests">
+                  {formatCount(figures?.requests ?? 0n)}
+                </TableCell>
+                <TableCell className="text-right tabular-nums" data-testid="key-errors">
+                  {formatCount(figures?.errors ?? 0n)}
+                </TableCell>
+                <TableCell className="hidden text-right tabular-nums md:table-cell" data-testid="key-tokens">
+                  {formatCount(figures?.inputTokens ?? 0n)} ({formatCount(figures?.cachedInputTokens ?? 0n)})
+                  / {formatCount(figures?.outputTokens ?? 0n)}
+                </TableCell>
+                <TableCell className="hidden text-right tabular-nums md:table-cell">
+                  {formatRate(figures)}
+                </TableCell>
+                <TableCell
+                  className="text-muted-foreground"
+                  title={lastUsed ? formatDateTime(lastUsed, now) : undefined}
+                >
+                  {lastUsed ? formatRelativeTime(lastUsed, now) : "not in this range"}
                 </TableCell>
                 <TableCell className="pr-4 text-right">
                   <RevokeKeyButton apiKey={key} />

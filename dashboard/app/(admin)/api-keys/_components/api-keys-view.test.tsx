@@ -6,6 +6,7 @@ import userEvent from "@testing-library/user-event"
 import { describe, expect, it } from "vitest"
 
 import { ApiKeySchema } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
+import { GetUsageOverviewResponseSchema } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 import { FakeControl } from "@/test/fake-control"
 import { NOW } from "@/test/fixtures"
 import { renderWithControl } from "@/test/render"
@@ -26,6 +27,41 @@ function renderKeys(fake = new FakeControl()) {
 }
 
 describe("ApiKeysView", () => {
+  it("shows each key's use over the chosen range: requests, errors, tokens, cache hit rate, last use", async () => {
+    const overview = create(GetUsageOverviewResponseSchema, {
+      clientKeys: [
+        {
+          id: "laptop",
+          displayName: "laptop",
+          figures: {
+            requests: 42n,
+            errors: 3n,
+            inputTokens: 2000n,
+            cachedInputTokens: 500n,
+            outputTokens: 90n,
+            cacheHitRate: 0.25,
+            lastRequestTime: timestampFromDate(NOW),
+          },
+        },
+      ],
+    })
+    const { fake, user } = renderKeys(new FakeControl({ apiKeys: [laptop], overview }))
+
+    const row = await screen.findByTestId("api-key-row")
+    await waitFor(() => expect(within(row).getByTestId("key-requests").textContent).toBe("42"))
+    expect(within(row).getByTestId("key-errors").textContent).toBe("3")
+    expect(within(row).getByTestId("key-tokens").textContent).toBe("2,000 (500) / 90")
+    expect(within(row).getByText("25 %")).toBeTruthy()
+    await user.click(
+      within(screen.getByRole("group", { name: "Usage range" })).getByRole("button", { name: "7d" }),
+    )
+    await waitFor(() =>
+      expect(
+        Number((fake.callsOf("getUsageOverview").at(-1) as { window: { seconds: bigint } }).window.seconds),
+      ).toBe(7 * 86_400),
+    )
+  })
+
   it("explains that /v1 is open while no key exists", async () => {
     renderKeys()
 

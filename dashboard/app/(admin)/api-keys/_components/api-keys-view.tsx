@@ -7,15 +7,22 @@ import { EmptyState } from "@/components/empty-state"
 import { QueryError } from "@/components/query-error"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { Skeleton } from "@/components/ui/skeleton"
+import { RangeToggle } from "@/components/range-toggle"
 import { listApiKeys } from "@/lib/gen/multicodex/control/v1/api_key_service-ApiKeyService_connectquery"
+import { getUsageOverview } from "@/lib/gen/multicodex/control/v1/usage_service-UsageService_connectquery"
+import { overviewInput, overviewRangeValues, overviewRanges } from "@/lib/usage-overview"
+import { useStoredChoice } from "@/lib/use-stored-choice"
 
 import { ApiKeysTable } from "./api-keys-table"
 import { CreateKeyForm } from "./create-key-form"
 
-/** Create a key, and the list of keys (or why an empty list matters). */
+/** Create a key, and the list of keys with each one's use over a chosen range (or why an empty list matters). */
 export function ApiKeysView() {
   const { data, error, isPending, isFetching, refetch } = useQuery(listApiKeys, {})
   const keys = data?.apiKeys ?? []
+  const [range, setRange] = useStoredChoice("multicodex.key-usage-range", overviewRangeValues, "24h")
+  const overview = useQuery(getUsageOverview, overviewInput(range), { refetchInterval: 30_000 })
+  const usage = new Map((overview.data?.clientKeys ?? []).map((group) => [group.id, group.figures]))
 
   return (
     <div className="grid gap-6">
@@ -42,7 +49,16 @@ export function ApiKeysView() {
           this port, and every request they send uses your accounts. Create a key above to require it.
         </EmptyState>
       ) : (
-        <ApiKeysTable keys={keys} />
+        <section className="grid gap-2" aria-label="Keys and their use">
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <p className="text-sm text-muted-foreground">
+              Use per key over the last {overviewRanges.find((r) => r.value === range)?.label}. A key holder
+              reads their own with <span className="font-mono text-xs">GET /v1/usage</span> and the key.
+            </p>
+            <RangeToggle ranges={overviewRanges} value={range} onChange={setRange} label="Usage range" />
+          </div>
+          <ApiKeysTable keys={keys} usage={usage} />
+        </section>
       )}
     </div>
   )

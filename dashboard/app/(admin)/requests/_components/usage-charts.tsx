@@ -1,6 +1,8 @@
 "use client"
 
+import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { useQuery } from "@connectrpc/connect-query"
+import { keepPreviousData } from "@tanstack/react-query"
 import { LineChartIcon } from "lucide-react"
 
 import { EmptyState } from "@/components/empty-state"
@@ -25,10 +27,12 @@ const rangeValues = usageRanges.map((r) => r.value)
 export function UsageCharts() {
   const now = useNow(60_000)
   const [range, setRange] = useStoredChoice("multicodex.usage-range", rangeValues, "24h")
+  // Only the chosen range is read from the history (and an hour more, so a line usually starts at the left edge).
+  const start = Math.floor((now.getTime() - rangeMs(range) - 60 * 60_000) / 60_000) * 60_000
   const { data, error, isPending, isFetching, refetch } = useQuery(
     listUsageHistory,
-    {},
-    { refetchInterval: 60_000 },
+    { startTime: timestampFromDate(new Date(start)) },
+    { refetchInterval: 60_000, placeholderData: keepPreviousData },
   )
   const accounts = useQuery(listAccounts, {})
   const labelOf = accountLabeler(accounts.data?.accounts ?? [])

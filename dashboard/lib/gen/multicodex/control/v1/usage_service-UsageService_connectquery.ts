@@ -12,15 +12,23 @@ import { UsageService } from "./usage_service_pb";
 export const refreshUsage = UsageService.method.refreshUsage;
 
 /**
- * Lists each account's usage over time (samples of its 5-hour and weekly windows), oldest first.
+ * Lists each account's usage over time (samples of its meters: the 5-hour and weekly windows), oldest first.
  *
  * @generated from rpc multicodex.control.v1.UsageService.ListUsageHistory
  */
 export const listUsageHistory = UsageService.method.listUsageHistory;
 
 /**
- * Lists the most recent /v1 requests (newest first) as the Edges reported them.
+ * Lists /v1 requests, newest first: one entry per client request, with what the client got and the failover
+ * chain of its upstream attempts. Filters narrow the list; paging follows AIP-158.
  *
  * @generated from rpc multicodex.control.v1.UsageService.ListRequests
  */
 export const listRequests = UsageService.method.listRequests;
+
+/**
+ * Sums requests, errors and tokens per account, per client key and per model over a window up to now.
+ *
+ * @generated from rpc multicodex.control.v1.UsageService.GetUsageOverview
+ */
+export const getUsageOverview = UsageService.method.getUsageOverview;

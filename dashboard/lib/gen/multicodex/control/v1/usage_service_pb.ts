@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file multicodex/control/v1/usage_service.proto.
  */
 export const file_multicodex_control_v1_usage_service: GenFile = /*@__PURE__*/
-  fileDesc("CiltdWx0aWNvZGV4L2NvbnRyb2wvdjEvdXNhZ2Vfc2VydmljZS5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIhUKE1JlZnJlc2hVc2FnZVJlcXVlc3QiaAoSVXNhZ2VSZWZyZXNoUmVzdWx0EhIKCmFjY291bnRfaWQYASABKAkSLwoHYWNjb3VudBgCIAEoCzIeLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50Eg0KBWVycm9yGAMgASgJIlIKFFJlZnJlc2hVc2FnZVJlc3BvbnNlEjoKB3Jlc3VsdHMYASADKAsyKS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VSZWZyZXNoUmVzdWx0IigKE0xpc3RSZXF1ZXN0c1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFIvoCCgxSZXF1ZXN0RW50cnkSKAoEdGltZRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLY2xpZW50X25hbWUYAiABKAkSEgoKYWNjb3VudF9pZBgDIAEoCRINCgVtb2RlbBgEIAEoCRITCgtzdGF0dXNfY29kZRgFIAEoBRISCgplcnJvcl9jb2RlGAYgASgJEjUKEnRpbWVfdG9fZmlyc3RfYnl0ZRgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghkdXJhdGlvbhgIIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIUCgxpbnB1dF90b2tlbnMYCSABKAMSGwoTY2FjaGVkX2lucHV0X3Rva2VucxgKIAEoAxIVCg1vdXRwdXRfdG9rZW5zGAsgASgDEhgKEHJlYXNvbmluZ190b2tlbnMYDCABKAMSFwoPYmxvY2tlZF9hY2NvdW50GA0gASgIIk0KFExpc3RSZXF1ZXN0c1Jlc3BvbnNlEjUKCHJlcXVlc3RzGAEgAygLMiMubXVsdGljb2RleC5jb250cm9sLnYxLlJlcXVlc3RFbnRyeSItChdMaXN0VXNhZ2VIaXN0b3J5UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJIsUBCgtVc2FnZVNhbXBsZRISCgphY2NvdW50X2lkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiMKFmZpdmVfaG91cl91c2VkX3BlcmNlbnQYAyABKAFIAIgBARIgChN3ZWVrbHlfdXNlZF9wZXJjZW50GAQgASgBSAGIAQFCGQoXX2ZpdmVfaG91cl91c2VkX3BlcmNlbnRCFgoUX3dlZWtseV91c2VkX3BlcmNlbnQiTwoYTGlzdFVzYWdlSGlzdG9yeVJlc3BvbnNlEjMKB3NhbXBsZXMYASADKAsyIi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VTYW1wbGUysAMKDFVzYWdlU2VydmljZRKIAQoMUmVmcmVzaFVzYWdlEioubXVsdGljb2RleC5jb250cm9sLnYxLlJlZnJlc2hVc2FnZVJlcXVlc3QaKy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUmVmcmVzaFVzYWdlUmVzcG9uc2UiH4LT5JMCGToBKiIUL2FkbWluL3VzYWdlL3JlZnJlc2gSkQEKEExpc3RVc2FnZUhpc3RvcnkSLi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdFVzYWdlSGlzdG9yeVJlcXVlc3QaLy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdFVzYWdlSGlzdG9yeVJlc3BvbnNlIhyC0+STAhYSFC9hZG1pbi91c2FnZS9oaXN0b3J5EoABCgxMaXN0UmVxdWVzdHMSKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdFJlcXVlc3RzUmVxdWVzdBorLm11bHRpY29kZXguY29udHJvbC52MS5MaXN0UmVxdWVzdHNSZXNwb25zZSIXgtPkkwIREg8vYWRtaW4vcmVxdWVzdHNCGKoCFU11bHRpQ29kZXguQ29udHJvbC5WMWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_account]);
+  fileDesc("CiltdWx0aWNvZGV4L2NvbnRyb2wvdjEvdXNhZ2Vfc2VydmljZS5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIhUKE1JlZnJlc2hVc2FnZVJlcXVlc3QiaAoSVXNhZ2VSZWZyZXNoUmVzdWx0EhIKCmFjY291bnRfaWQYASABKAkSLwoHYWNjb3VudBgCIAEoCzIeLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50Eg0KBWVycm9yGAMgASgJIlIKFFJlZnJlc2hVc2FnZVJlc3BvbnNlEjoKB3Jlc3VsdHMYASADKAsyKS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VSZWZyZXNoUmVzdWx0IocCChNMaXN0UmVxdWVzdHNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSEwoLY2xpZW50X25hbWUYBCABKAkSDQoFbW9kZWwYBSABKAkSDgoGc3RhdHVzGAYgASgJEhEKCXRyYW5zcG9ydBgHIAEoCRIQCghlbmRwb2ludBgIIAEoCRIuCgpzdGFydF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/AMKDFJlcXVlc3RFbnRyeRISCgpyZXF1ZXN0X2lkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCGVuZHBvaW50GAMgASgJEhEKCXRyYW5zcG9ydBgEIAEoCRINCgVtb2RlbBgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCRITCgtzdGF0dXNfY29kZRgHIAEoBRISCgplcnJvcl9jb2RlGAggASgJEhAKCGFuc3dlcmVkGAkgASgIEhIKCmFjY291bnRfaWQYCiABKAkSFQoNYWNjb3VudF9lbWFpbBgLIAEoCRI3CghhdHRlbXB0cxgMIAMoCzIlLm11bHRpY29kZXguY29udHJvbC52MS5SZXF1ZXN0QXR0ZW1wdBI1ChJ0aW1lX3RvX2ZpcnN0X2J5dGUYDSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SKwoIZHVyYXRpb24YDiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SFAoMaW5wdXRfdG9rZW5zGA8gASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYECABKAMSFQoNb3V0cHV0X3Rva2VucxgRIAEoAxIYChByZWFzb25pbmdfdG9rZW5zGBIgASgDIoADCg5SZXF1ZXN0QXR0ZW1wdBIPCgdhdHRlbXB0GAEgASgFEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmFjY291bnRfaWQYAyABKAkSFQoNYWNjb3VudF9lbWFpbBgEIAEoCRITCgtzdGF0dXNfY29kZRgFIAEoBRISCgplcnJvcl9jb2RlGAYgASgJEjUKEnRpbWVfdG9fZmlyc3RfYnl0ZRgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghkdXJhdGlvbhgIIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIXCg9ibG9ja2VkX2FjY291bnQYCSABKAgSFAoMaW5wdXRfdG9rZW5zGAogASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYCyABKAMSFQoNb3V0cHV0X3Rva2VucxgMIAEoAxIYChByZWFzb25pbmdfdG9rZW5zGA0gASgDImYKFExpc3RSZXF1ZXN0c1Jlc3BvbnNlEjUKCHJlcXVlc3RzGAEgAygLMiMubXVsdGljb2RleC5jb250cm9sLnYxLlJlcXVlc3RFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiRAoXR2V0VXNhZ2VPdmVydmlld1JlcXVlc3QSKQoGd2luZG93GAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIuMBCgxVc2FnZUZpZ3VyZXMSEAoIcmVxdWVzdHMYASABKAMSDgoGZXJyb3JzGAIgASgDEhQKDGlucHV0X3Rva2VucxgDIAEoAxIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGAQgASgDEhUKDW91dHB1dF90b2tlbnMYBSABKAMSGAoQcmVhc29uaW5nX3Rva2VucxgGIAEoAxIWCg5jYWNoZV9oaXRfcmF0ZRgHIAEoARI1ChFsYXN0X3JlcXVlc3RfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiZAoKVXNhZ2VHcm91cBIKCgJpZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSNAoHZmlndXJlcxgDIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5Vc2FnZUZpZ3VyZXMizAIKGEdldFVzYWdlT3ZlcnZpZXdSZXNwb25zZRIuCgpzdGFydF90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCghlbmRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoFdG90YWwYAyABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VGaWd1cmVzEjMKCGFjY291bnRzGAQgAygLMiEubXVsdGljb2RleC5jb250cm9sLnYxLlVzYWdlR3JvdXASNgoLY2xpZW50X2tleXMYBSADKAsyIS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VHcm91cBIxCgZtb2RlbHMYBiADKAsyIS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VHcm91cCJdChdMaXN0VXNhZ2VIaXN0b3J5UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEi4KCnN0YXJ0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIv8BCgtVc2FnZVNhbXBsZRISCgphY2NvdW50X2lkGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiMKFmZpdmVfaG91cl91c2VkX3BlcmNlbnQYAyABKAFIAIgBARIgChN3ZWVrbHlfdXNlZF9wZXJjZW50GAQgASgBSAGIAQESOAoGbWV0ZXJzGAUgAygLMigubXVsdGljb2RleC5jb250cm9sLnYxLlVzYWdlTWV0ZXJSZWFkaW5nQhkKF19maXZlX2hvdXJfdXNlZF9wZXJjZW50QhYKFF93ZWVrbHlfdXNlZF9wZXJjZW50IpMBChFVc2FnZU1ldGVyUmVhZGluZxINCgVtZXRlchgBIAEoCRIUCgx1c2VkX3BlcmNlbnQYAiABKAESKQoGd2luZG93GAMgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KCnJlc2V0X3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk8KGExpc3RVc2FnZUhpc3RvcnlSZXNwb25zZRIzCgdzYW1wbGVzGAEgAygLMiIubXVsdGljb2RleC5jb250cm9sLnYxLlVzYWdlU2FtcGxlMsUECgxVc2FnZVNlcnZpY2USiAEKDFJlZnJlc2hVc2FnZRIqLm11bHRpY29kZXguY29udHJvbC52MS5SZWZyZXNoVXNhZ2VSZXF1ZXN0GisubXVsdGljb2RleC5jb250cm9sLnYxLlJlZnJlc2hVc2FnZVJlc3BvbnNlIh+C0+STAhk6ASoiFC9hZG1pbi91c2FnZS9yZWZyZXNoEpEBChBMaXN0VXNhZ2VIaXN0b3J5Ei4ubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RVc2FnZUhpc3RvcnlSZXF1ZXN0Gi8ubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RVc2FnZUhpc3RvcnlSZXNwb25zZSIcgtPkkwIWEhQvYWRtaW4vdXNhZ2UvaGlzdG9yeRKAAQoMTGlzdFJlcXVlc3RzEioubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RSZXF1ZXN0c1JlcXVlc3QaKy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdFJlcXVlc3RzUmVzcG9uc2UiF4LT5JMCERIPL2FkbWluL3JlcXVlc3RzEpIBChBHZXRVc2FnZU92ZXJ2aWV3Ei4ubXVsdGljb2RleC5jb250cm9sLnYxLkdldFVzYWdlT3ZlcnZpZXdSZXF1ZXN0Gi8ubXVsdGljb2RleC5jb250cm9sLnYxLkdldFVzYWdlT3ZlcnZpZXdSZXNwb25zZSIdgtPkkwIXEhUvYWRtaW4vdXNhZ2Uvb3ZlcnZpZXdCGKoCFU11bHRpQ29kZXguQ29udHJvbC5WMWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_account]);
 
 /**
  * Request for RefreshUsage.
@@ -89,17 +89,81 @@ export const RefreshUsageResponseSchema: GenMessage<RefreshUsageResponse> = /*@_
   messageDesc(file_multicodex_control_v1_usage_service, 2);
 
 /**
- * Request for ListRequests.
+ * Request for ListRequests. Every filter left empty matches everything.
  *
  * @generated from message multicodex.control.v1.ListRequestsRequest
  */
 export type ListRequestsRequest = Message<"multicodex.control.v1.ListRequestsRequest"> & {
   /**
-   * How many requests to return, newest first; default 100, at most 1000.
+   * How many requests to return; default 50, at most 500.
    *
    * @generated from field: int32 page_size = 1;
    */
   pageSize: number;
+
+  /**
+   * The `next_page_token` of the previous page, with the same filters; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
+
+  /**
+   * Only requests with an attempt on this account (the one that served it, or one it failed over from).
+   *
+   * @generated from field: string account_id = 3;
+   */
+  accountId: string;
+
+  /**
+   * Only requests made with this client key (by its name).
+   *
+   * @generated from field: string client_name = 4;
+   */
+  clientName: string;
+
+  /**
+   * Only requests for this model.
+   *
+   * @generated from field: string model = 5;
+   */
+  model: string;
+
+  /**
+   * Only requests whose client got this status: an exact code (`429`), a class (`2xx`, `4xx`, `5xx`), or `error`
+   * (anything but 2xx).
+   *
+   * @generated from field: string status = 6;
+   */
+  status: string;
+
+  /**
+   * Only requests over this transport: `http` or `websocket`.
+   *
+   * @generated from field: string transport = 7;
+   */
+  transport: string;
+
+  /**
+   * Only requests to this /v1 route: `responses`, `chat` or `models`.
+   *
+   * @generated from field: string endpoint = 8;
+   */
+  endpoint: string;
+
+  /**
+   * Only requests that arrived at or after this time.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 9;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * Only requests that arrived before this time.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 10;
+   */
+  endTime?: Timestamp | undefined;
 };
 
 /**
@@ -110,101 +174,139 @@ export const ListRequestsRequestSchema: GenMessage<ListRequestsRequest> = /*@__P
   messageDesc(file_multicodex_control_v1_usage_service, 3);
 
 /**
- * One /v1 request as the Edge reported it. Never holds a prompt or a token.
+ * One /v1 client request as the Edges reported it: what the client got and each upstream attempt. Never holds a
+ * prompt or a token.
  *
  * @generated from message multicodex.control.v1.RequestEntry
  */
 export type RequestEntry = Message<"multicodex.control.v1.RequestEntry"> & {
   /**
-   * When the request was leased.
+   * The Edge's id of the client request.
    *
-   * @generated from field: google.protobuf.Timestamp time = 1;
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+
+  /**
+   * When the request arrived.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 2;
    */
   time?: Timestamp | undefined;
 
   /**
-   * The client key's name; empty when /v1 is open.
+   * The /v1 route: `responses`, `chat` or `models`.
    *
-   * @generated from field: string client_name = 2;
+   * @generated from field: string endpoint = 3;
    */
-  clientName: string;
+  endpoint: string;
 
   /**
-   * The account that served it; empty when no account could take the request (the status is then what the client got).
+   * How the client was connected: `http` or `websocket`.
    *
-   * @generated from field: string account_id = 3;
+   * @generated from field: string transport = 4;
    */
-  accountId: string;
+  transport: string;
 
   /**
    * The model asked for.
    *
-   * @generated from field: string model = 4;
+   * @generated from field: string model = 5;
    */
   model: string;
 
   /**
-   * The upstream HTTP status (200 for a stream that failed inside; see error_code).
+   * The client key's name; empty when /v1 is open.
    *
-   * @generated from field: int32 status_code = 5;
+   * @generated from field: string client_name = 6;
+   */
+  clientName: string;
+
+  /**
+   * The HTTP status the client got (200 for a stream that began; see error_code). Until the Edge's report of the
+   * answer arrives (a moment after the attempts), the last attempt's status.
+   *
+   * @generated from field: int32 status_code = 7;
    */
   statusCode: number;
 
   /**
-   * The upstream error code, if any.
+   * The error code the client got, if any (for example `usage_limit_reached`).
    *
-   * @generated from field: string error_code = 6;
+   * @generated from field: string error_code = 8;
    */
   errorCode: string;
 
   /**
-   * Time to the first upstream byte.
+   * True once the Edge reported what the client got; false while only attempts are known.
    *
-   * @generated from field: google.protobuf.Duration time_to_first_byte = 7;
+   * @generated from field: bool answered = 9;
+   */
+  answered: boolean;
+
+  /**
+   * The account of the last attempt (the one that served the request when it succeeded); empty when no account
+   * could take it.
+   *
+   * @generated from field: string account_id = 10;
+   */
+  accountId: string;
+
+  /**
+   * That account's email when the request was made.
+   *
+   * @generated from field: string account_email = 11;
+   */
+  accountEmail: string;
+
+  /**
+   * The upstream attempts in order: the failover chain (empty when no account could take the request).
+   *
+   * @generated from field: repeated multicodex.control.v1.RequestAttempt attempts = 12;
+   */
+  attempts: RequestAttempt[];
+
+  /**
+   * From the request's arrival to the first byte of the upstream answer it got; unset when none came.
+   *
+   * @generated from field: google.protobuf.Duration time_to_first_byte = 13;
    */
   timeToFirstByte?: Duration | undefined;
 
   /**
-   * Whole duration.
+   * From the request's arrival to the end of its answer.
    *
-   * @generated from field: google.protobuf.Duration duration = 8;
+   * @generated from field: google.protobuf.Duration duration = 14;
    */
   duration?: Duration | undefined;
 
   /**
-   * Input tokens, cached included.
+   * Input tokens over all attempts, cached included.
    *
-   * @generated from field: int64 input_tokens = 9;
+   * @generated from field: int64 input_tokens = 15;
    */
   inputTokens: bigint;
 
   /**
-   * Cached input tokens.
+   * Cached input tokens over all attempts.
    *
-   * @generated from field: int64 cached_input_tokens = 10;
+   * @generated from field: int64 cached_input_tokens = 16;
    */
   cachedInputTokens: bigint;
 
   /**
-   * Output tokens, reasoning included.
+   * Output tokens over all attempts, reasoning included.
    *
-   * @generated from field: int64 output_tokens = 11;
+   * @generated from field: int64 output_tokens = 17;
    */
   outputTokens: bigint;
 
   /**
-   * Reasoning tokens.
+   * Reasoning tokens over all attempts.
    *
-   * @generated from field: int64 reasoning_tokens = 12;
+   * @generated from field: int64 reasoning_tokens = 18;
    */
   reasoningTokens: bigint;
-
-  /**
-   * True when this outcome blocked the account.
-   *
-   * @generated from field: bool blocked_account = 13;
-   */
-  blockedAccount: boolean;
 };
 
 /**
@@ -213,6 +315,111 @@ export type RequestEntry = Message<"multicodex.control.v1.RequestEntry"> & {
  */
 export const RequestEntrySchema: GenMessage<RequestEntry> = /*@__PURE__*/
   messageDesc(file_multicodex_control_v1_usage_service, 4);
+
+/**
+ * One upstream attempt of a client request.
+ *
+ * @generated from message multicodex.control.v1.RequestAttempt
+ */
+export type RequestAttempt = Message<"multicodex.control.v1.RequestAttempt"> & {
+  /**
+   * 1 for the first attempt, 2 for the next, …
+   *
+   * @generated from field: int32 attempt = 1;
+   */
+  attempt: number;
+
+  /**
+   * When the attempt was sent upstream.
+   *
+   * @generated from field: google.protobuf.Timestamp time = 2;
+   */
+  time?: Timestamp | undefined;
+
+  /**
+   * The account it went to.
+   *
+   * @generated from field: string account_id = 3;
+   */
+  accountId: string;
+
+  /**
+   * That account's email when the attempt was made.
+   *
+   * @generated from field: string account_email = 4;
+   */
+  accountEmail: string;
+
+  /**
+   * The upstream's HTTP status; 0 when it never answered, 499 when the client went away.
+   *
+   * @generated from field: int32 status_code = 5;
+   */
+  statusCode: number;
+
+  /**
+   * The upstream error's code or type, for example `usage_limit_reached`; empty on success.
+   *
+   * @generated from field: string error_code = 6;
+   */
+  errorCode: string;
+
+  /**
+   * From sending the request upstream to its response headers.
+   *
+   * @generated from field: google.protobuf.Duration time_to_first_byte = 7;
+   */
+  timeToFirstByte?: Duration | undefined;
+
+  /**
+   * From sending the request upstream to the end of the attempt.
+   *
+   * @generated from field: google.protobuf.Duration duration = 8;
+   */
+  duration?: Duration | undefined;
+
+  /**
+   * True when this outcome blocked the account.
+   *
+   * @generated from field: bool blocked_account = 9;
+   */
+  blockedAccount: boolean;
+
+  /**
+   * Input tokens, cached included.
+   *
+   * @generated from field: int64 input_tokens = 10;
+   */
+  inputTokens: bigint;
+
+  /**
+   * Cached input tokens.
+   *
+   * @generated from field: int64 cached_input_tokens = 11;
+   */
+  cachedInputTokens: bigint;
+
+  /**
+   * Output tokens, reasoning included.
+   *
+   * @generated from field: int64 output_tokens = 12;
+   */
+  outputTokens: bigint;
+
+  /**
+   * Reasoning tokens.
+   *
+   * @generated from field: int64 reasoning_tokens = 13;
+   */
+  reasoningTokens: bigint;
+};
+
+/**
+ * Describes the message multicodex.control.v1.RequestAttempt.
+ * Use `create(RequestAttemptSchema)` to create a new message.
+ */
+export const RequestAttemptSchema: GenMessage<RequestAttempt> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_usage_service, 5);
 
 /**
  * Response for ListRequests.
@@ -226,6 +433,13 @@ export type ListRequestsResponse = Message<"multicodex.control.v1.ListRequestsRe
    * @generated from field: repeated multicodex.control.v1.RequestEntry requests = 1;
    */
   requests: RequestEntry[];
+
+  /**
+   * The token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -233,7 +447,191 @@ export type ListRequestsResponse = Message<"multicodex.control.v1.ListRequestsRe
  * Use `create(ListRequestsResponseSchema)` to create a new message.
  */
 export const ListRequestsResponseSchema: GenMessage<ListRequestsResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_usage_service, 5);
+  messageDesc(file_multicodex_control_v1_usage_service, 6);
+
+/**
+ * Request for GetUsageOverview.
+ *
+ * @generated from message multicodex.control.v1.GetUsageOverviewRequest
+ */
+export type GetUsageOverviewRequest = Message<"multicodex.control.v1.GetUsageOverviewRequest"> & {
+  /**
+   * How far back from now to sum (REST: `?window=604800s`); default 24 hours, at most 366 days. The history keeps
+   * HISTORY_RETENTION_DAYS (30 by default).
+   *
+   * @generated from field: google.protobuf.Duration window = 1;
+   */
+  window?: Duration | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.GetUsageOverviewRequest.
+ * Use `create(GetUsageOverviewRequestSchema)` to create a new message.
+ */
+export const GetUsageOverviewRequestSchema: GenMessage<GetUsageOverviewRequest> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_usage_service, 7);
+
+/**
+ * Requests, errors and tokens of some requests.
+ *
+ * @generated from message multicodex.control.v1.UsageFigures
+ */
+export type UsageFigures = Message<"multicodex.control.v1.UsageFigures"> & {
+  /**
+   * How many requests (for an account: upstream attempts on it).
+   *
+   * @generated from field: int64 requests = 1;
+   */
+  requests: bigint;
+
+  /**
+   * How many of them did not succeed (a status other than 2xx, or an error inside a stream).
+   *
+   * @generated from field: int64 errors = 2;
+   */
+  errors: bigint;
+
+  /**
+   * Input tokens, cached included.
+   *
+   * @generated from field: int64 input_tokens = 3;
+   */
+  inputTokens: bigint;
+
+  /**
+   * Cached input tokens (served from the upstream's prompt cache).
+   *
+   * @generated from field: int64 cached_input_tokens = 4;
+   */
+  cachedInputTokens: bigint;
+
+  /**
+   * Output tokens, reasoning included.
+   *
+   * @generated from field: int64 output_tokens = 5;
+   */
+  outputTokens: bigint;
+
+  /**
+   * Reasoning tokens.
+   *
+   * @generated from field: int64 reasoning_tokens = 6;
+   */
+  reasoningTokens: bigint;
+
+  /**
+   * Cached input ÷ input (0 to 1); 0 without input.
+   *
+   * @generated from field: double cache_hit_rate = 7;
+   */
+  cacheHitRate: number;
+
+  /**
+   * When the newest of them was made; unset when there were none.
+   *
+   * @generated from field: google.protobuf.Timestamp last_request_time = 8;
+   */
+  lastRequestTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.UsageFigures.
+ * Use `create(UsageFiguresSchema)` to create a new message.
+ */
+export const UsageFiguresSchema: GenMessage<UsageFigures> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_usage_service, 8);
+
+/**
+ * The figures of one account, client key or model.
+ *
+ * @generated from message multicodex.control.v1.UsageGroup
+ */
+export type UsageGroup = Message<"multicodex.control.v1.UsageGroup"> & {
+  /**
+   * The account's id, the key's name (empty: requests made while /v1 was open), or the model.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * What to show: the account's email, the key's name, the model.
+   *
+   * @generated from field: string display_name = 2;
+   */
+  displayName: string;
+
+  /**
+   * The figures.
+   *
+   * @generated from field: multicodex.control.v1.UsageFigures figures = 3;
+   */
+  figures?: UsageFigures | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.UsageGroup.
+ * Use `create(UsageGroupSchema)` to create a new message.
+ */
+export const UsageGroupSchema: GenMessage<UsageGroup> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_usage_service, 9);
+
+/**
+ * Response for GetUsageOverview.
+ *
+ * @generated from message multicodex.control.v1.GetUsageOverviewResponse
+ */
+export type GetUsageOverviewResponse = Message<"multicodex.control.v1.GetUsageOverviewResponse"> & {
+  /**
+   * The window's start.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 1;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * The window's end (now).
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 2;
+   */
+  endTime?: Timestamp | undefined;
+
+  /**
+   * Every client request in the window.
+   *
+   * @generated from field: multicodex.control.v1.UsageFigures total = 3;
+   */
+  total?: UsageFigures | undefined;
+
+  /**
+   * Per account, by its upstream attempts (a request that failed over counts on each account it tried), most
+   * requests first.
+   *
+   * @generated from field: repeated multicodex.control.v1.UsageGroup accounts = 4;
+   */
+  accounts: UsageGroup[];
+
+  /**
+   * Per client key, by client requests, most requests first.
+   *
+   * @generated from field: repeated multicodex.control.v1.UsageGroup client_keys = 5;
+   */
+  clientKeys: UsageGroup[];
+
+  /**
+   * Per model, by client requests, most requests first.
+   *
+   * @generated from field: repeated multicodex.control.v1.UsageGroup models = 6;
+   */
+  models: UsageGroup[];
+};
+
+/**
+ * Describes the message multicodex.control.v1.GetUsageOverviewResponse.
+ * Use `create(GetUsageOverviewResponseSchema)` to create a new message.
+ */
+export const GetUsageOverviewResponseSchema: GenMessage<GetUsageOverviewResponse> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_usage_service, 10);
 
 /**
  * Request for ListUsageHistory.
@@ -247,6 +645,13 @@ export type ListUsageHistoryRequest = Message<"multicodex.control.v1.ListUsageHi
    * @generated from field: string account_id = 1;
    */
   accountId: string;
+
+  /**
+   * Only samples observed at or after this time; unset for the whole history.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 2;
+   */
+  startTime?: Timestamp | undefined;
 };
 
 /**
@@ -254,7 +659,7 @@ export type ListUsageHistoryRequest = Message<"multicodex.control.v1.ListUsageHi
  * Use `create(ListUsageHistoryRequestSchema)` to create a new message.
  */
 export const ListUsageHistoryRequestSchema: GenMessage<ListUsageHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_usage_service, 6);
+  messageDesc(file_multicodex_control_v1_usage_service, 11);
 
 /**
  * One observation of an account's usage.
@@ -289,6 +694,13 @@ export type UsageSample = Message<"multicodex.control.v1.UsageSample"> & {
    * @generated from field: optional double weekly_used_percent = 4;
    */
   weeklyUsedPercent?: number | undefined;
+
+  /**
+   * Every meter observed at this time (the 5-hour and weekly windows among them).
+   *
+   * @generated from field: repeated multicodex.control.v1.UsageMeterReading meters = 5;
+   */
+  meters: UsageMeterReading[];
 };
 
 /**
@@ -296,7 +708,49 @@ export type UsageSample = Message<"multicodex.control.v1.UsageSample"> & {
  * Use `create(UsageSampleSchema)` to create a new message.
  */
 export const UsageSampleSchema: GenMessage<UsageSample> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_usage_service, 7);
+  messageDesc(file_multicodex_control_v1_usage_service, 12);
+
+/**
+ * One meter of an account as observed.
+ *
+ * @generated from message multicodex.control.v1.UsageMeterReading
+ */
+export type UsageMeterReading = Message<"multicodex.control.v1.UsageMeterReading"> & {
+  /**
+   * The meter's key, as in `AccountUsage.meters`: `5h`, `weekly`, `window:1440m`, `credits`, `reserve:gpt-reserve`, ….
+   *
+   * @generated from field: string meter = 1;
+   */
+  meter: string;
+
+  /**
+   * Its used percentage.
+   *
+   * @generated from field: double used_percent = 2;
+   */
+  usedPercent: number;
+
+  /**
+   * The window's length, when it has one.
+   *
+   * @generated from field: google.protobuf.Duration window = 3;
+   */
+  window?: Duration | undefined;
+
+  /**
+   * When it resets, if known.
+   *
+   * @generated from field: google.protobuf.Timestamp reset_time = 4;
+   */
+  resetTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.UsageMeterReading.
+ * Use `create(UsageMeterReadingSchema)` to create a new message.
+ */
+export const UsageMeterReadingSchema: GenMessage<UsageMeterReading> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_usage_service, 13);
 
 /**
  * Response for ListUsageHistory.
@@ -305,7 +759,8 @@ export const UsageSampleSchema: GenMessage<UsageSample> = /*@__PURE__*/
  */
 export type ListUsageHistoryResponse = Message<"multicodex.control.v1.ListUsageHistoryResponse"> & {
   /**
-   * The samples, oldest first (at most one per account every five minutes, the last seven days).
+   * The samples, oldest first (at most one per account every five minutes unless the numbers moved, kept for
+   * HISTORY_RETENTION_DAYS).
    *
    * @generated from field: repeated multicodex.control.v1.UsageSample samples = 1;
    */
@@ -317,7 +772,7 @@ export type ListUsageHistoryResponse = Message<"multicodex.control.v1.ListUsageH
  * Use `create(ListUsageHistoryResponseSchema)` to create a new message.
  */
 export const ListUsageHistoryResponseSchema: GenMessage<ListUsageHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_usage_service, 8);
+  messageDesc(file_multicodex_control_v1_usage_service, 14);
 
 /**
  * Probes the upstream usage windows of all accounts.
@@ -336,7 +791,7 @@ export const UsageService: GenService<{
     output: typeof RefreshUsageResponseSchema;
   },
   /**
-   * Lists each account's usage over time (samples of its 5-hour and weekly windows), oldest first.
+   * Lists each account's usage over time (samples of its meters: the 5-hour and weekly windows), oldest first.
    *
    * @generated from rpc multicodex.control.v1.UsageService.ListUsageHistory
    */
@@ -346,7 +801,8 @@ export const UsageService: GenService<{
     output: typeof ListUsageHistoryResponseSchema;
   },
   /**
-   * Lists the most recent /v1 requests (newest first) as the Edges reported them.
+   * Lists /v1 requests, newest first: one entry per client request, with what the client got and the failover
+   * chain of its upstream attempts. Filters narrow the list; paging follows AIP-158.
    *
    * @generated from rpc multicodex.control.v1.UsageService.ListRequests
    */
@@ -354,6 +810,16 @@ export const UsageService: GenService<{
     methodKind: "unary";
     input: typeof ListRequestsRequestSchema;
     output: typeof ListRequestsResponseSchema;
+  },
+  /**
+   * Sums requests, errors and tokens per account, per client key and per model over a window up to now.
+   *
+   * @generated from rpc multicodex.control.v1.UsageService.GetUsageOverview
+   */
+  getUsageOverview: {
+    methodKind: "unary";
+    input: typeof GetUsageOverviewRequestSchema;
+    output: typeof GetUsageOverviewResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_multicodex_control_v1_usage_service, 0);
