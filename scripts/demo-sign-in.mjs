@@ -3,7 +3,7 @@
 // Usage: node scripts/demo-sign-in.mjs http://127.0.0.1:4010 [admin-token]
 const [front, token] = process.argv.slice(2);
 const headers = { "content-type": "application/json", ...(token ? { "x-admin-token": token } : {}) };
-const emails = ["alice@demo.test", "bob@demo.test", "carol@demo.test", "erin@demo.test"];
+const emails = ["alice@demo.test", "bob@demo.test", "carol@demo.test", "erin@demo.test", "dana@demo.test", "frank@demo.test"];
 
 async function call(path, body) {
   const response = await fetch(front + path, { method: body ? "POST" : "GET", headers, body: body && JSON.stringify(body) });

@@ -32,7 +32,7 @@ if [ "$DEMO" = 1 ]; then
 fi
 log "MultiCodex is up: http://127.0.0.1:${PORT} (dashboard, /v1, /admin) — Ctrl-C stops it"
 if [ "$DEMO" = 1 ]; then
-  log "demo accounts: alice@demo.test bob@demo.test carol@demo.test erin@demo.test (erin reaches its limit within minutes and recovers)"
+  log "demo accounts: alice@demo.test bob@demo.test carol@demo.test erin@demo.test dana@demo.test frank@demo.test (erin reaches its limit within minutes and recovers)"
   log "any other email can sign in through the fake ChatGPT at $SIMULATOR_URL (Add account in the dashboard)"
 fi
 wait_stack

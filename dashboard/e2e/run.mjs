@@ -22,6 +22,7 @@ import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
 import { tests as historyTests } from "./specs/history.mjs"
 import { tests as liveTests } from "./specs/live.mjs"
+import { tests as meterTests } from "./specs/meters.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
 import { tests as renewTests } from "./specs/renew.mjs"
 import { tests as screenTests } from "./specs/screens.mjs"
@@ -111,6 +112,7 @@ async function main() {
     ...historyTests,
     ...webhookTests,
     ...screenTests,
+    ...meterTests,
     ...liveTests,
   ]
   return runTests(args.grep ? all.filter((test) => test.name.includes(args.grep)) : all, {

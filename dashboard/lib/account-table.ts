@@ -1,4 +1,4 @@
-import { accountTitle, effectiveUsedPercent, isBlocked, planLabel, toDate } from "@/lib/accounts"
+import { accountTitle, effectiveUsedPercent, planLabel, toDate } from "@/lib/accounts"
 import { Account_State, type Account, type UsageWindow } from "@/lib/gen/multicodex/control/v1/account_pb"
 import { isUsable } from "@/lib/pool-health"
 
@@ -35,7 +35,8 @@ export function standing(account: Account, now: Date): Exclude<StateFilter, "all
   if (account.state === Account_State.REAUTH_REQUIRED) {
     return "reauth"
   }
-  return isBlocked(account, now) ? "blocked" : "usable"
+  // Blocked or spent on its ordinary meters: the selection passes it over (a reserve may still serve one model).
+  return isUsable(account, now) ? "usable" : "blocked"
 }
 
 export function filterAccounts(accounts: Account[], { text, state }: AccountFilter, now: Date): Account[] {

@@ -120,28 +120,49 @@ describe("usageMeters", () => {
   it("lists the 5-hour window first, then the weekly one, with clamped percentages", () => {
     const meters = usageMeters(makeAccount({ usage: makeUsage([104, 30], [40.4, 3 * 24 * 60]) }), NOW)
     expect(meters).toEqual([
-      { name: "5-hour window", percent: 100, resetTime: minutesFromNow(30), reset: false },
-      { name: "Weekly window", percent: 40, resetTime: minutesFromNow(3 * 24 * 60), reset: false },
+      window("5h", "five-hour", "5-hour window", {
+        percent: 100,
+        resetTime: minutesFromNow(30),
+        spent: true,
+      }),
+      window("weekly", "weekly", "Weekly window", { percent: 40, resetTime: minutesFromNow(3 * 24 * 60) }),
     ])
   })
 
   it("counts a window whose reset time has passed as 0%", () => {
     const [fiveHour] = usageMeters(makeAccount({ usage: makeUsage([100, -2], [40, 60]) }), NOW)
-    expect(fiveHour).toEqual({
-      name: "5-hour window",
-      percent: 0,
-      resetTime: minutesFromNow(-2),
-      reset: true,
-    })
+    expect(fiveHour).toEqual(
+      window("5h", "five-hour", "5-hour window", { percent: 0, resetTime: minutesFromNow(-2), reset: true }),
+    )
   })
 
   it("skips a window the plan does not have", () => {
     const usage = create(AccountUsageSchema, { weekly: create(UsageWindowSchema, { usedPercent: 5 }) })
     expect(usageMeters(makeAccount({ usage }), NOW)).toEqual([
-      { name: "Weekly window", percent: 5, resetTime: undefined, reset: false },
+      window("weekly", "weekly", "Weekly window", { percent: 5 }),
     ])
   })
 })
+
+/** A window meter as usageMeters describes it when Control reports only the two windows. */
+function window(
+  key: string,
+  kind: string,
+  name: string,
+  values: { percent: number; resetTime?: Date; reset?: boolean; spent?: boolean },
+) {
+  return {
+    key,
+    kind,
+    name,
+    ordinary: true,
+    blocked: false,
+    reset: false,
+    spent: false,
+    resetTime: undefined,
+    ...values,
+  }
+}
 
 describe("effectiveUsedPercent", () => {
   it("is the sample until the reset, 0 from the reset on", () => {

@@ -1,7 +1,9 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt"
-import { Account_State, type Account, type UsageWindow } from "@/lib/gen/multicodex/control/v1/account_pb"
-import { clampPercent, formatDateTime, type FormatOptions } from "@/lib/format"
+import { Account_State, type Account } from "@/lib/gen/multicodex/control/v1/account_pb"
+import { formatDateTime, type FormatOptions } from "@/lib/format"
 import { describeReason, type Reason } from "@/lib/reasons"
+
+export { effectiveUsedPercent, usageMeters, type UsageMeterValue } from "@/lib/meters"
 
 /** How a status reads at a glance; maps onto the badge variants. */
 export type StatusTone = "success" | "warning" | "destructive" | "muted"
@@ -55,48 +57,6 @@ export function planLabel(planType: string): string {
 /** The display name: the label, or the email address when the label is empty. */
 export function accountTitle(account: Account): string {
   return account.label?.trim() || account.email || account.id
-}
-
-/** A usage window in plain values for a meter. */
-export interface UsageMeterValue {
-  name: string
-  /** Used percent as it counts now: 0 once the window has reset, whatever the last sample said. */
-  percent: number
-  resetTime?: Date
-  /** True when the reset time has passed since the sample: the window starts afresh. */
-  reset: boolean
-}
-
-/**
- * A window's used percent as it counts at `now`: a window whose reset time has passed is empty again, even if the
- * last sample (taken before the reset) said 100%.
- */
-export function effectiveUsedPercent(window: UsageWindow, now: Date): number {
-  const reset = toDate(window.resetTime)
-  return reset && reset.getTime() <= now.getTime() ? 0 : clampPercent(window.usedPercent)
-}
-
-/** The windows to draw, 5-hour first; empty when the account has no usage yet. */
-export function usageMeters(account: Account, now: Date): UsageMeterValue[] {
-  const usage = account.usage
-  if (!usage) {
-    return []
-  }
-  const meters: UsageMeterValue[] = []
-  const add = (name: string, window: UsageWindow | undefined) => {
-    if (window) {
-      const resetTime = toDate(window.resetTime)
-      meters.push({
-        name,
-        percent: effectiveUsedPercent(window, now),
-        resetTime,
-        reset: !!resetTime && resetTime.getTime() <= now.getTime(),
-      })
-    }
-  }
-  add("5-hour window", usage.fiveHour)
-  add("Weekly window", usage.weekly)
-  return meters
 }
 
 /**

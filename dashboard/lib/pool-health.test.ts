@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 
 import { Account_State } from "@/lib/gen/multicodex/control/v1/account_pb"
 import { isUsable, poolHealth, poolOutage } from "@/lib/pool-health"
-import { NOW, makeAccount, makeUsage, minutesFromNow } from "@/test/fixtures"
+import { NOW, makeAccount, makeMeters, makeUsage, meter, meterBlock, minutesFromNow } from "@/test/fixtures"
 
 const format = { locale: "en-US", timeZone: "UTC" }
 const blockedUntil = (minutes: number) => ({
@@ -27,7 +27,7 @@ const erin = makeAccount({
   id: "e",
   email: "erin@demo.test",
   label: "erin",
-  usage: makeUsage([100, 30], [64, 3000]),
+  usage: makeUsage([100, 25], [64, 3000]),
 })
 
 describe("isUsable", () => {
@@ -134,6 +134,47 @@ describe("poolOutage", () => {
       status: 503,
       headline: "Clients get 503: no account can serve requests.",
       detail: "1 account needs a new sign-in, 2 accounts are disabled.",
+    })
+  })
+})
+
+describe("pool health per meter", () => {
+  const dana = makeAccount({
+    id: "d",
+    email: "dana@demo.test",
+    label: "dana",
+    usage: makeMeters(meter.credits(120, 500, 18 * 1440)),
+  })
+  const frank = makeAccount({
+    id: "f",
+    email: "frank@demo.test",
+    label: "frank",
+    usage: makeMeters(meter.weekly(100, 2880), meter.reserve(35, 7200)),
+    ...blockedUntil(2880),
+    blocks: [meterBlock("weekly", 2880)],
+  })
+
+  it("counts a credit-only account on its budget: usable while it lasts, not once the upstream says it is spent", () => {
+    const spent = { ...dana, usage: makeMeters(meter.credits(500, 500, 90, true)) }
+
+    expect(poolHealth([dana], NOW).credits).toEqual({ percentLeft: 76, accountsLeft: 0.76, measured: 1 })
+    expect(poolHealth([dana], NOW).fiveHour.measured).toBe(0)
+    expect(poolHealth([spent], NOW)).toMatchObject({ usable: 0, credits: { percentLeft: 0 } })
+    expect(poolHealth([spent], NOW).nextFree?.time).toEqual(minutesFromNow(90))
+  })
+
+  it("counts an account on its reserve only as not usable, but names what its reserve still serves", () => {
+    const health = poolHealth([frank], NOW)
+
+    expect(health.usable).toBe(0)
+    expect(health.reserveOnly.map((a) => a.id)).toEqual(["f"])
+    expect(health.reserves).toEqual({ percentLeft: 65, accountsLeft: 0.65, measured: 1 })
+    expect(poolOutage(health, NOW, format)).toEqual({
+      status: 429,
+      headline: "Clients get 429 until Nov 26, 12:00, except for a reserve's model; frank resets first.",
+      detail:
+        "Every account is blocked or unavailable. The first one is back in 2d; until then /v1 answers 429 with " +
+        "Retry-After. Frank's reserve still serves gpt-5.6-luna (model id gpt-reserve).",
     })
   })
 })

@@ -1,33 +1,43 @@
-import { accountTitle, effectiveUsedPercent, isBlocked, toDate } from "@/lib/accounts"
+import { accountTitle } from "@/lib/accounts"
 import { formatCountdown, formatDateTime, type FormatOptions } from "@/lib/format"
-import { Account_State, type Account, type UsageWindow } from "@/lib/gen/multicodex/control/v1/account_pb"
+import { Account_State, type Account } from "@/lib/gen/multicodex/control/v1/account_pb"
+import { ordinaryFreeAt, ordinaryOpen, servingReserves, usageMeters, type MeterKindName } from "@/lib/meters"
 
-/** What is left of one rate-limit window across the pool. */
+/** What is left of one kind of meter across the pool. */
 export interface Headroom {
-  /** Share of the measured accounts' combined window still free, 0–100; undefined when none reports the window. */
+  /** Share of the measured accounts' combined meter still free, 0–100; undefined when none reports the meter. */
   percentLeft?: number
-  /** The same in accounts: 1.5 means one and a half accounts' worth of this window is left. */
+  /** The same in accounts: 1.5 means one and a half accounts' worth of this meter is left. */
   accountsLeft: number
-  /** Accounts that report this window (blocked ones count as nothing left until their block ends). */
+  /** Accounts that report this meter (blocked or spent ones count as nothing left until they are free again). */
   measured: number
 }
 
 /** The pool at a glance, computed from the account list alone (the same list the cards show). */
 export interface PoolHealth {
   total: number
-  /** Accounts the Edge may pick now: enabled, signed in, not blocked (the selection rules' "eligible"). */
+  /** Accounts the Edge may pick now for any model: enabled, signed in, neither blocked nor spent on their ordinary meters. */
   usable: number
-  /** Enabled, signed-in accounts whose block is in force, the one that frees up first at the front. */
+  /** Enabled, signed-in accounts that are blocked or spent, the one that frees up first at the front. */
   blocked: Account[]
+  /** Of those, the ones whose reserve still serves its model (requests for it still go there). */
+  reserveOnly: Account[]
   reauth: number
   disabled: number
   /** When the next blocked account frees up (its block's end), and which one. */
   nextFree?: { account: Account; time: Date }
   fiveHour: Headroom
   weekly: Headroom
+  /** Monthly credit budgets (Business / Enterprise); measured 0 when no account has one. */
+  credits: Headroom
+  /** Reserves (each serves one model); measured 0 when no account has one. */
+  reserves: Headroom
 }
 
-/** Whether an account can serve a request at `now` (design.md, Selection: eligible). */
+/**
+ * Whether an account can serve an ordinary request at `now` (design.md, Selection: eligible): enabled, signed in,
+ * not blocked, and no ordinary meter (window or credit budget) spent.
+ */
 export function isUsable(account: Account, now: Date): boolean {
   if (account.enabled === false || account.state === Account_State.DISABLED) {
     return false
@@ -35,47 +45,45 @@ export function isUsable(account: Account, now: Date): boolean {
   if (account.state === Account_State.REAUTH_REQUIRED) {
     return false
   }
-  return !isBlocked(account, now)
+  return ordinaryOpen(account, now)
 }
 
 export function poolHealth(accounts: Account[], now: Date): PoolHealth {
   const enabled = accounts.filter((a) => a.enabled !== false && a.state !== Account_State.DISABLED)
   const signedIn = enabled.filter((a) => a.state !== Account_State.REAUTH_REQUIRED)
-  const blocked = signedIn.filter((a) => isBlocked(a, now)).sort((a, b) => blockEnd(a) - blockEnd(b))
+  const freeAt = (account: Account) =>
+    // One that frees up only by an operator's Unblock (or a new usage sample) sorts last.
+    ordinaryFreeAt(account, now)?.getTime() ?? Number.POSITIVE_INFINITY
+  const blocked = signedIn.filter((a) => !isUsable(a, now)).sort((a, b) => freeAt(a) - freeAt(b))
   const first = blocked[0]
-  const firstEnd = first ? toDate(first.blockExpireTime) : undefined
+  const firstEnd = first ? ordinaryFreeAt(first, now) : undefined
   return {
     total: accounts.length,
     usable: signedIn.filter((a) => isUsable(a, now)).length,
     blocked,
+    reserveOnly: blocked.filter((a) => servingReserves(a, now).length > 0),
     reauth: enabled.length - signedIn.length,
     disabled: accounts.length - enabled.length,
     nextFree: first && firstEnd ? { account: first, time: firstEnd } : undefined,
-    fiveHour: headroom(signedIn, now, (a) => a.usage?.fiveHour),
-    weekly: headroom(signedIn, now, (a) => a.usage?.weekly),
+    fiveHour: headroom(signedIn, now, "five-hour"),
+    weekly: headroom(signedIn, now, "weekly"),
+    credits: headroom(signedIn, now, "credits"),
+    reserves: headroom(signedIn, now, "reserve"),
   }
 }
 
-function blockEnd(account: Account): number {
-  // A block without an end sorts last: it frees up only by an operator's Unblock.
-  return toDate(account.blockExpireTime)?.getTime() ?? Number.POSITIVE_INFINITY
-}
-
-function headroom(
-  accounts: Account[],
-  now: Date,
-  windowOf: (a: Account) => UsageWindow | undefined,
-): Headroom {
+function headroom(accounts: Account[], now: Date, kind: MeterKindName): Headroom {
   let left = 0
   let measured = 0
   for (const account of accounts) {
-    const window = windowOf(account)
-    if (!window) {
-      continue
-    }
-    measured++
-    if (!isBlocked(account, now)) {
-      left += 100 - effectiveUsedPercent(window, now)
+    for (const meter of usageMeters(account, now)) {
+      if (meter.kind !== kind) {
+        continue
+      }
+      measured++
+      if (!meter.blocked && !meter.spent) {
+        left += 100 - meter.percent
+      }
     }
   }
   return {
@@ -96,19 +104,23 @@ export interface PoolOutage {
 /**
  * The red banner's words when no account is usable: "Clients get 429 until 19:18; erin resets first." (the Edge
  * answers 429 with Retry-After until the first block ends), or 503 when every account is disabled or signed out.
+ * A reserve that still serves its model is named: requests for that model still go through.
  */
 export function poolOutage(health: PoolHealth, now: Date, format?: FormatOptions): PoolOutage | undefined {
   if (health.total === 0 || health.usable > 0) {
     return undefined
   }
+  const reserves = health.reserveOnly.length > 0 ? ` ${reserveWords(health.reserveOnly, now)}` : ""
   if (health.nextFree) {
     const { account, time } = health.nextFree
     return {
       status: 429,
-      headline: `Clients get 429 until ${formatDateTime(time, now, format)}; ${accountTitle(account)} resets first.`,
+      headline:
+        `Clients get 429 until ${formatDateTime(time, now, format)}` +
+        `${reserves ? ", except for a reserve's model" : ""}; ${accountTitle(account)} resets first.`,
       detail:
         `Every account is blocked or unavailable. The first one is back in ` +
-        `${formatCountdown(time.getTime() - now.getTime())}; until then /v1 answers 429 with Retry-After.`,
+        `${formatCountdown(time.getTime() - now.getTime())}; until then /v1 answers 429 with Retry-After.${reserves}`,
     }
   }
   const parts = [
@@ -122,8 +134,19 @@ export function poolOutage(health: PoolHealth, now: Date, format?: FormatOptions
       health.blocked.length > 0
         ? "Clients get 429: no account can serve requests."
         : "Clients get 503: no account can serve requests.",
-    detail: `${capitalize(parts.join(", "))}.`,
+    detail: `${capitalize(parts.join(", "))}.${reserves}`,
   }
+}
+
+/** "frank@demo.test's reserve still serves gpt-5.6-luna (model id gpt-reserve)." */
+function reserveWords(accounts: Account[], now: Date): string {
+  const ways = accounts.flatMap((account) =>
+    servingReserves(account, now).map(
+      (r) =>
+        `${accountTitle(account)}'s reserve still serves ${r.name.replace(/^Reserve for /, "")} (model id ${r.key.replace(/^reserve:/, "")})`,
+    ),
+  )
+  return `${capitalize(ways.join("; "))}.`
 }
 
 function count(n: number, one: string, many: string): string {

@@ -19,17 +19,15 @@ public sealed record PoolAccount
     /// <summary>The issuer refused the refresh token for good: never selected until signed in again.</summary>
     public bool ReauthRequired { get; init; }
 
-    /// <summary>A quota block ends by itself at this time.</summary>
-    public DateTimeOffset? BlockedUntil { get; init; }
-
-    public string? BlockReason { get; init; }
+    /// <summary>The blocks on the account's meters; each ends by itself at its time.</summary>
+    public IReadOnlyList<MeterBlock> Blocks { get; init; } = [];
 
     public AccountUsageSnapshot? Usage { get; init; }
 
     public DateTimeOffset? LastUsedAt { get; init; }
 
-    /// <summary>True when a block is still in force at <paramref name="now"/>.</summary>
-    public bool IsBlockedAt(DateTimeOffset now) => BlockedUntil is { } until && until > now;
+    /// <summary>True when a block stops ordinary requests at <paramref name="now"/> (the account's "blocked" state).</summary>
+    public bool IsBlockedAt(DateTimeOffset now) => MeterBlocks.Ordinary(Blocks, now) is not null;
 
     /// <summary>How the account is named in explanations: its email, else its id.</summary>
     public string Name => Email.Length > 0 ? Email : Id;

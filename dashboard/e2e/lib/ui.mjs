@@ -8,6 +8,10 @@ export const DEMO = {
   bob: "bob@demo.test",
   carol: "carol@demo.test",
   erin: "erin@demo.test",
+  /** A monthly credit budget instead of windows (Enterprise). */
+  dana: "dana@demo.test",
+  /** Weekly window spent; a reserve still serves gpt-5.6-luna (model id gpt-reserve). */
+  frank: "frank@demo.test",
 }
 
 /** Fills the sign-in screen; the shell renders before Control's answer brings it up, so wait for the field. */

@@ -30,7 +30,7 @@ async function models(stack, key) {
 
 export const tests = [
   {
-    name: "a quota error blocks erin live (Blocked until …), and Unblock makes her Active again",
+    name: "a quota error blocks erin live (Blocked until …), and Unblock clears the block",
     async run({ page, stack, screenshot, allowConsoleErrors }) {
       await openSignedIn(page, stack, "/accounts")
       const add = await page.context().newPage()
@@ -68,12 +68,11 @@ export const tests = [
       await erin.getByText("Usage limit reached").waitFor()
       await screenshot("accounts-blocked")
 
+      // Unblock clears the block; Control then probes her usage again, and while her 5-hour window is still spent
+      // that probe blocks her again until the window resets (the card tells the truth, not the click), so the test
+      // waits for the server's answer to Unblock rather than for a state that may last only milliseconds.
       await erin.getByRole("button", { name: "Unblock" }).click()
-      await until(
-        "erin Active again",
-        async () => (await erin.getByTestId("account-state").textContent()) === "Active",
-      )
-      assert.equal(await erin.getByRole("button", { name: "Unblock" }).count(), 0)
+      await page.getByText(`${DEMO.erin} unblocked`).waitFor()
       await setEnabled(page, DEMO.alice, true)
       await setEnabled(page, DEMO.bob, true)
 

@@ -152,7 +152,8 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
     public override async Task<UnblockAccountResponse> UnblockAccount(UnblockAccountRequest request, ServerCallContext context)
     {
         var now = time.GetUtcNow();
-        var updated = await store.UpdateAsync(request.Id, a => a.Block is null ? a : a with { Block = null, UpdatedAt = now });
+        // Every meter's block goes: the operator vouches for the account; the probe below tells what is really spent.
+        var updated = await store.UpdateAsync(request.Id, a => a.Blocks.Count == 0 ? a : a with { Blocks = [], UpdatedAt = now });
         if (updated is null)
         {
             ControlErrors.AccountNotFound(request.Id);

@@ -29,11 +29,12 @@ internal static class AccountMapper
         {
             proto.AccessTokenExpireTime = Timestamp.FromDateTimeOffset(expires);
         }
-        if (account.IsBlockedAt(now))
+        if (account.OrdinaryBlock(now) is { } block)
         {
-            proto.BlockExpireTime = Timestamp.FromDateTimeOffset(account.Block!.Until);
-            proto.BlockReason = account.Block.Reason;
+            proto.BlockExpireTime = Timestamp.FromDateTimeOffset(block.Until);
+            proto.BlockReason = block.Reason;
         }
+        proto.Blocks.Add(MeterBlocks.InForce(account.Blocks, now).Select(ToProto));
         if (account.LastUsedAt is { } lastUsed)
         {
             proto.LastUsedTime = Timestamp.FromDateTimeOffset(lastUsed);
@@ -45,12 +46,25 @@ internal static class AccountMapper
         return proto;
     }
 
-    public static V1.AccountUsage ToProto(AccountUsageSnapshot usage) => new()
+    /// <summary>The usage with every meter; <c>five_hour</c> and <c>weekly</c> are views of the <c>5h</c> and <c>weekly</c> meters.</summary>
+    public static V1.AccountUsage ToProto(AccountUsageSnapshot usage)
     {
-        FiveHour = ToProto(usage.FiveHour),
-        Weekly = ToProto(usage.Weekly),
-        UpdateTime = Timestamp.FromDateTimeOffset(usage.ObservedAt),
-        ProbeError = usage.ProbeError ?? "",
+        var proto = new V1.AccountUsage
+        {
+            FiveHour = ToProto(usage.FiveHour),
+            Weekly = ToProto(usage.Weekly),
+            UpdateTime = Timestamp.FromDateTimeOffset(usage.ObservedAt),
+            ProbeError = usage.ProbeError ?? "",
+        };
+        proto.Meters.Add(usage.Meters.Select(ToProto));
+        return proto;
+    }
+
+    public static V1.MeterBlock ToProto(MeterBlock block) => new()
+    {
+        MeterKey = block.Meter,
+        ExpireTime = Timestamp.FromDateTimeOffset(block.Until),
+        Reason = block.Reason,
     };
 
     public static V1.Account.Types.State StateOf(AccountRecord account, DateTimeOffset now) =>
@@ -61,6 +75,30 @@ internal static class AccountMapper
 
     /// <summary>Enough of a token to tell two apart, never enough to use: the last four characters.</summary>
     public static string Mask(string token) => token.Length < 12 ? "…" : "…" + token[^4..];
+
+    private static V1.UsageMeter ToProto(UsageMeter meter) => new()
+    {
+        Key = meter.Key,
+        Kind = meter.Kind switch
+        {
+            MeterKind.FiveHour => V1.UsageMeter.Types.Kind.FiveHour,
+            MeterKind.Weekly => V1.UsageMeter.Types.Kind.Weekly,
+            MeterKind.OtherWindow => V1.UsageMeter.Types.Kind.OtherWindow,
+            MeterKind.CreditBudget => V1.UsageMeter.Types.Kind.CreditBudget,
+            MeterKind.Reserve => V1.UsageMeter.Types.Kind.Reserve,
+            _ => V1.UsageMeter.Types.Kind.OtherLimit,
+        },
+        UsedPercent = meter.UsedPercent,
+        WindowLength = meter.Window is { } window ? Duration.FromTimeSpan(window) : null,
+        ResetTime = meter.ResetsAt is { } reset ? Timestamp.FromDateTimeOffset(reset) : null,
+        CreditLimit = Amount(meter.CreditLimit),
+        CreditsUsed = Amount(meter.CreditsUsed),
+        LimitName = meter.LimitName ?? "",
+        Model = meter.Model ?? "",
+        LimitReached = meter.LimitReached,
+    };
+
+    private static string Amount(decimal? amount) => amount?.ToString("0.00##", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     private static V1.UsageWindow? ToProto(UsageWindowSnapshot? window) =>
         window is null

@@ -12,15 +12,19 @@ public sealed record AccountRecord
     public required string ChatGptAccountId { get; init; }
     public string? ChatGptUserId { get; init; }
     public required StoredTokens Tokens { get; init; }
-    public AccountBlock? Block { get; init; }
+    /// <summary>The blocks on the account's meters, one per meter; each ends by itself at its time.</summary>
+    public IReadOnlyList<MeterBlock> Blocks { get; init; } = [];
     public string? ReauthReason { get; init; }
     public AccountUsageSnapshot? Usage { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? LastUsedAt { get; init; }
 
-    /// <summary>True when the block is still in force at <paramref name="now"/>; a block ends by itself.</summary>
-    public bool IsBlockedAt(DateTimeOffset now) => Block is { } block && block.Until > now;
+    /// <summary>True when a block keeps ordinary requests off the account at <paramref name="now"/>; a block ends by itself.</summary>
+    public bool IsBlockedAt(DateTimeOffset now) => OrdinaryBlock(now) is not null;
+
+    /// <summary>The block that keeps ordinary requests off the account at <paramref name="now"/> (the one ending last), if any.</summary>
+    public MeterBlock? OrdinaryBlock(DateTimeOffset now) => MeterBlocks.Ordinary(Blocks, now);
 }
 
 /// <summary>The token set of a sign-in. The refresh token is single-use upstream.</summary>
@@ -35,6 +39,3 @@ public sealed record StoredTokens
     // Records print every property; tokens must never reach a log line or an exception message.
     public override string ToString() => $"StoredTokens {{ LastRefresh = {LastRefresh:u} }}";
 }
-
-/// <summary>A quota block: the account is not selected until <see cref="Until"/>.</summary>
-public sealed record AccountBlock(DateTimeOffset Until, string Reason);

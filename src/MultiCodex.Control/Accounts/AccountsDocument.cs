@@ -7,8 +7,11 @@ namespace MultiCodex.Control.Accounts;
 /// <summary>The content of accounts.json.</summary>
 public sealed record AccountsDocument
 {
-    /// <summary>The schema this code writes; a file with a newer schema is refused rather than misread.</summary>
-    public const int CurrentSchemaVersion = 1;
+    /// <summary>
+    /// The schema this code writes; a file with a newer schema is refused rather than misread, an older one is
+    /// upgraded as it is read (<see cref="AccountsMigration"/>). 2: usage as meters, blocks per meter.
+    /// </summary>
+    public const int CurrentSchemaVersion = 2;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     public ImmutableList<AccountRecord> Accounts { get; init; } = [];

@@ -57,7 +57,7 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
                 }
                 else if (seen.Blocked)
                 {
-                    Blocked(account);
+                    Blocked(account, seen.Block!);
                 }
             }
             _seen = next;
@@ -83,7 +83,7 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
     {
         if (!before.Blocked && now.Blocked)
         {
-            Blocked(account);
+            Blocked(account, now.Block!);
         }
         else if (before.Blocked && !now.Blocked)
         {
@@ -106,12 +106,11 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
         }
     }
 
-    private void Blocked(AccountRecord account)
+    private void Blocked(AccountRecord account, MeterBlock block)
     {
-        var block = account.Block!;
         events.Publish(ControlEventType.AccountBlocked,
             $"{EventAccount.Of(account).Name} is blocked by its quota ({block.Reason}) until {EventFormat.Clock(block.Until)}.",
-            new Dictionary<string, string> { ["reason"] = block.Reason, ["block_expire_time"] = EventFormat.Rfc3339(block.Until) },
+            new Dictionary<string, string> { ["reason"] = block.Reason, ["meter"] = block.Meter, ["block_expire_time"] = EventFormat.Rfc3339(block.Until) },
             account);
     }
 
@@ -133,12 +132,13 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
         {
             summary = "No account is configured: every /v1 request fails until one is added.";
         }
-        else if (waiting.MinBy(a => a.Block!.Until) is { } first)
+        else if (waiting.MinBy(a => a.OrdinaryBlock(now)!.Until) is { } first)
         {
-            data["retry_time"] = EventFormat.Rfc3339(first.Block!.Until);
+            var until = first.OrdinaryBlock(now)!.Until;
+            data["retry_time"] = EventFormat.Rfc3339(until);
             data["next_account_id"] = first.Id;
             summary = $"No account can serve requests ({waiting.Count} blocked, {reauth} need a new sign-in, {disabled} disabled): "
-                + $"clients get 429 until {EventFormat.Clock(first.Block.Until)}, when {EventAccount.Of(first).Name} is free again.";
+                + $"clients get 429 until {EventFormat.Clock(until)}, when {EventAccount.Of(first).Name} is free again.";
         }
         else
         {
@@ -151,10 +151,10 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
     private static bool IsUsable(AccountRecord account, DateTimeOffset now) =>
         account.Enabled && account.ReauthReason is null && !account.IsBlockedAt(now);
 
-    /// <summary>What mattered about an account when it was last seen.</summary>
-    private readonly record struct Seen(bool Blocked, bool ReauthRequired, bool Usable, AccountBlock? Block)
+    /// <summary>What mattered about an account when it was last seen: its block on ordinary requests (the one ending last).</summary>
+    private readonly record struct Seen(bool Blocked, bool ReauthRequired, bool Usable, MeterBlock? Block)
     {
         public static Seen Of(AccountRecord account, DateTimeOffset now) =>
-            new(account.IsBlockedAt(now), account.ReauthReason is not null, IsUsable(account, now), account.Block);
+            new(account.IsBlockedAt(now), account.ReauthReason is not null, IsUsable(account, now), account.OrdinaryBlock(now));
     }
 }

@@ -7,7 +7,7 @@ internal static class HistorySchema
     /// Version 1. Times are Unix milliseconds. <c>requests</c> holds one row per client request: what the Edge said
     /// the client got (<c>answer_*</c>) and columns derived from its attempts (recomputed whenever one arrives), so
     /// that listing and summing never join. <c>attempts</c> holds each upstream attempt. <c>usage_samples</c> holds
-    /// one row per account, time and meter (the 5-hour and weekly windows today; more meters need no new schema).
+    /// one row per account, time and meter (every meter, by its key: <c>5h</c>, <c>weekly</c>, <c>credits</c>, <c>reserve:gpt-reserve</c>, …).
     /// </summary>
     public const string Version1 = """
         CREATE TABLE requests (

@@ -5,7 +5,7 @@ namespace MultiCodex.Control.Pool;
 
 /// <summary>
 /// Ends blocks whose time has come (so watchers see the account turn active without a reload, and its usage is
-/// probed again at that moment: the windows it was blocked on have reset), and forgets expired session bindings.
+/// probed again at that moment: the meters it was blocked on have reset), and forgets expired session bindings.
 /// </summary>
 public sealed class BlockHousekeeping(AccountStore store, SessionAffinity sessions, UsageRecheck recheck, TimeProvider time) : BackgroundService
 {
@@ -30,12 +30,12 @@ public sealed class BlockHousekeeping(AccountStore store, SessionAffinity sessio
     internal async Task EndExpiredBlocksAsync()
     {
         var now = time.GetUtcNow();
-        var ended = store.All.Where(a => a.Block is not null && !a.IsBlockedAt(now)).Select(a => a.Id).ToList();
+        var ended = store.All.Where(a => a.Blocks.Any(b => b.Until <= now)).Select(a => a.Id).ToList();
         if (ended.Count == 0)
         {
             return;
         }
-        await store.UpdateAllAsync(a => a.Block is not null && !a.IsBlockedAt(now) ? a with { Block = null } : a, deferSave: true);
+        await store.UpdateAllAsync(a => a.Blocks.Any(b => b.Until <= now) ? a with { Blocks = MeterBlocks.InForce(a.Blocks, now) } : a, deferSave: true);
         foreach (var id in ended)
         {
             recheck.Request(id, mayClearBlock: true);

@@ -19,8 +19,7 @@ internal static class PoolMapper
         Priority = account.Priority,
         Enabled = account.Enabled,
         ReauthRequired = account.ReauthReason is not null,
-        BlockedUntil = account.Block?.Until,
-        BlockReason = account.Block?.Reason,
+        Blocks = account.Blocks,
         Usage = account.Usage,
         LastUsedAt = account.LastUsedAt,
     };
@@ -54,11 +53,14 @@ internal static class PoolMapper
                 proto.AccessTokenExpireTime = Timestamp.FromDateTimeOffset(expires);
             }
         }
-        if (account.Block is { } block)
+        // For older Edges, which read only these two fields: the ordinary block ending last (the message is built once
+        // per stored record, and a block that has ended is harmless: it ends by itself).
+        if (MeterBlocks.Ordinary(account.Blocks, DateTimeOffset.MinValue) is { } block)
         {
             proto.BlockExpireTime = Timestamp.FromDateTimeOffset(block.Until);
             proto.BlockReason = block.Reason;
         }
+        proto.Blocks.Add(account.Blocks.Select(AccountMapper.ToProto));
         if (account.LastUsedAt is { } lastUsed)
         {
             proto.LastUsedTime = Timestamp.FromDateTimeOffset(lastUsed);

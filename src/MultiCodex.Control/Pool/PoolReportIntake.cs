@@ -64,7 +64,7 @@ public sealed partial class PoolReportIntake(
             {
                 // Blocks are written to disk before the batch is acknowledged; the rest may follow shortly after. When
                 // the write fails, nothing of the batch counts: the Edge sends it again.
-                var blocking = changes.Values.Any(c => c.BlockUntil is not null);
+                var blocking = changes.Values.Any(c => c.Blocks.Count > 0);
                 await store.UpdateAllAsync(a => changes.TryGetValue(a.Id, out var change) ? Apply(a, change, now) : a, deferSave: !blocking);
             }
             var stored = records.Count > 0 ? history.WriteAsync(records) : Task.FromResult(true);
@@ -76,7 +76,7 @@ public sealed partial class PoolReportIntake(
             }
             foreach (var (accountId, change) in changes)
             {
-                if (change.BlockUntil is not null)
+                if (change.Blocks.Count > 0)
                 {
                     // The usage endpoint tells how far the windows really are; it may lengthen the block, never end it.
                     recheck.Request(accountId, mayClearBlock: false);
@@ -113,19 +113,27 @@ public sealed partial class PoolReportIntake(
             {
                 change.LastUsed = started;
             }
-            var headerUsage = UsageWindows.FromHeaders(attempt.RateLimitHeaders, at);
+            var headerUsage = UsageMeters.FromHeaders(attempt.RateLimitHeaders, at);
             if (headerUsage is not null && (change.Usage is null || headerUsage.ObservedAt >= change.Usage.ObservedAt))
             {
-                change.Usage = UsageWindows.Merge(change.Usage, headerUsage);
+                change.Usage = UsageMeters.Merge(change.Usage, headerUsage);
             }
-            if (QuotaSignals.IsQuota(attempt.StatusCode, errorCode, errorMessage))
+            var reachedType = attempt.RateLimitHeaders.GetValueOrDefault(QuotaSignals.ReachedTypeHeader);
+            if (QuotaSignals.IsQuota(attempt.StatusCode, errorCode, errorMessage, reachedType))
             {
-                var until = QuotaSignals.BlockUntil(errorCode, errorMessage, attempt.ResetsAt?.ToDateTimeOffset(), attempt.ResetsIn?.ToTimeSpan(),
-                    headerUsage, at, options.Value.FallbackCooldown);
-                if (until > now && (change.BlockUntil is null || until > change.BlockUntil))
+                var block = QuotaSignals.BlockFor(new QuotaAnswer
                 {
-                    change.BlockUntil = until;
-                    change.BlockReason = errorCode ?? "usage_limit_reached";
+                    Code = errorCode,
+                    Message = errorMessage,
+                    ReachedType = reachedType,
+                    ResetsAt = attempt.ResetsAt?.ToDateTimeOffset(),
+                    ResetsIn = attempt.ResetsIn?.ToTimeSpan(),
+                    HeaderUsage = headerUsage,
+                    PaidBy = NullIfEmpty(attempt.PaidBy),
+                }, store.Find(attempt.AccountId)?.Usage, at, options.Value.FallbackCooldown);
+                if (block.Until > now)
+                {
+                    change.Blocks = MeterBlocks.With(change.Blocks, block);
                 }
                 blocked = true;
             }
@@ -148,12 +156,16 @@ public sealed partial class PoolReportIntake(
         // A report that arrives late (queued while Control was away) never overwrites a newer probe.
         if (change.Usage is { } usage && (account.Usage is null || usage.ObservedAt >= account.Usage.ObservedAt))
         {
-            next = next with { Usage = UsageWindows.Merge(account.Usage, usage) };
+            next = next with { Usage = UsageMeters.Merge(account.Usage, usage) };
         }
-        if (change.BlockUntil is { } until && !(account.IsBlockedAt(now) && account.Block!.Until >= until))
+        foreach (var block in change.Blocks)
         {
-            next = next with { Block = new AccountBlock(until, change.BlockReason!), UpdatedAt = now };
-            Log.Blocked(logger, account.Id, change.BlockReason!, until);
+            var blocks = MeterBlocks.With(MeterBlocks.InForce(next.Blocks, now), block);
+            if (!ReferenceEquals(blocks, next.Blocks) && blocks.Contains(block))
+            {
+                next = next with { Blocks = blocks, UpdatedAt = now };
+                Log.Blocked(logger, account.Id, block.Meter, block.Reason, block.Until);
+            }
         }
         return next;
     }
@@ -190,8 +202,7 @@ public sealed partial class PoolReportIntake(
     {
         public DateTimeOffset? LastUsed { get; set; }
         public AccountUsageSnapshot? Usage { get; set; }
-        public DateTimeOffset? BlockUntil { get; set; }
-        public string? BlockReason { get; set; }
+        public IReadOnlyList<MeterBlock> Blocks { get; set; } = [];
     }
 
     private sealed class EdgeLedger
@@ -203,7 +214,7 @@ public sealed partial class PoolReportIntake(
 
     private static partial class Log
     {
-        [LoggerMessage(1401, LogLevel.Warning, "Account {AccountId} blocked ({Reason}) until {Until:u}")]
-        public static partial void Blocked(ILogger logger, string accountId, string reason, DateTimeOffset until);
+        [LoggerMessage(1401, LogLevel.Warning, "Account {AccountId} blocked on {Meter} ({Reason}) until {Until:u}")]
+        public static partial void Blocked(ILogger logger, string accountId, string meter, string reason, DateTimeOffset until);
     }
 }

@@ -7,10 +7,14 @@ using MultiCodex.Control.Upstream;
 
 namespace MultiCodex.Control.Usage;
 
-/// <summary>The answer of the usage endpoint: the windows, or the status and error code of a refusal.</summary>
-public sealed record UsageFetchResult(AccountUsageSnapshot? Usage, string? PlanType, HttpStatusCode Status, string? Error);
+/// <summary>The answer of the usage endpoint: the meters (and why the account is limited, if it is), or the status and error code of a refusal.</summary>
+public sealed record UsageFetchResult(AccountUsageSnapshot? Usage, string? PlanType, HttpStatusCode Status, string? Error)
+{
+    /// <summary><c>rate_limit_reached_type.type</c>: why the account is limited now, e.g. <c>workspace_member_credits_depleted</c>.</summary>
+    public string? ReachedType { get; init; }
+}
 
-/// <summary>Reads an account's rate-limit windows from <c>{CHATGPT_BASE_URL}/wham/usage</c> (codex-protocol.md §5).</summary>
+/// <summary>Reads an account's meters from <c>{CHATGPT_BASE_URL}/wham/usage</c> (docs/account-pool.md, "Meters").</summary>
 public sealed class UsageClient(HttpClient http, IOptions<UpstreamOptions> options, TimeProvider time)
 {
     private readonly UpstreamOptions _options = options.Value;
@@ -49,7 +53,10 @@ public sealed class UsageClient(HttpClient http, IOptions<UpstreamOptions> optio
                 return new UsageFetchResult(null, null, response.StatusCode, $"HTTP {(int)response.StatusCode}{(code is null ? "" : " " + code)}");
             }
             var plan = payload["plan_type"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
-            return new UsageFetchResult(UsageParser.Parse(payload, time.GetUtcNow()), plan, response.StatusCode, null);
+            return new UsageFetchResult(UsageParser.Parse(payload, time.GetUtcNow()), plan, response.StatusCode, null)
+            {
+                ReachedType = UsageParser.ReachedType(payload),
+            };
         }
     }
 

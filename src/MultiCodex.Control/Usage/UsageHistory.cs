@@ -18,9 +18,12 @@ public sealed class UsageHistory
 {
     public static readonly TimeSpan SampleInterval = TimeSpan.FromMinutes(5);
 
-    /// <summary>The meter keys of the 5-hour and weekly windows.</summary>
-    public const string FiveHourMeter = "five_hour";
-    public const string WeeklyMeter = "weekly";
+    /// <summary>The meter keys of the 5-hour and weekly windows (<see cref="MeterKeys"/>: the keys of the API and the dashboard).</summary>
+    public const string FiveHourMeter = MeterKeys.FiveHour;
+    public const string WeeklyMeter = MeterKeys.Weekly;
+
+    /// <summary>How the first history builds keyed the 5-hour window; read as <see cref="FiveHourMeter"/>.</summary>
+    private const string LegacyFiveHourMeter = "five_hour";
 
     private readonly Dictionary<string, UsageHistorySample> _last = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -35,18 +38,9 @@ public sealed class UsageHistory
         Record(store.All);
     }
 
-    /// <summary>The meters an account's usage shows now.</summary>
-    public static IEnumerable<UsageSampleEntry> MetersOf(string accountId, AccountUsageSnapshot usage)
-    {
-        if (usage.FiveHour is { } fiveHour)
-        {
-            yield return new UsageSampleEntry(accountId, usage.ObservedAt, FiveHourMeter, fiveHour.UsedPercent, fiveHour.Length, fiveHour.ResetsAt);
-        }
-        if (usage.Weekly is { } weekly)
-        {
-            yield return new UsageSampleEntry(accountId, usage.ObservedAt, WeeklyMeter, weekly.UsedPercent, weekly.Length, weekly.ResetsAt);
-        }
-    }
+    /// <summary>Every meter an account's usage shows now, by its key (<c>5h</c>, <c>weekly</c>, <c>credits</c>, <c>reserve:gpt-reserve</c>, …).</summary>
+    public static IEnumerable<UsageSampleEntry> MetersOf(string accountId, AccountUsageSnapshot usage) =>
+        usage.Meters.Select(m => new UsageSampleEntry(accountId, usage.ObservedAt, m.Key, m.UsedPercent, m.Window, m.ResetsAt));
 
     /// <summary>The stored samples, oldest first; of one account or all, since a time or from the start.</summary>
     public IReadOnlyList<UsageHistorySample> Samples(string? accountId, DateTimeOffset? since)
@@ -64,7 +58,9 @@ public sealed class UsageHistory
         var samples = new List<UsageHistorySample>();
         while (reader.Read())
         {
-            var meter = new UsageSampleEntry(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
+            var key = reader.GetString(2);
+            var meter = new UsageSampleEntry(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                key == LegacyFiveHourMeter ? FiveHourMeter : key,
                 reader.GetDouble(3), reader.IsDBNull(4) ? null : TimeSpan.FromSeconds(reader.GetInt64(4)),
                 reader.IsDBNull(5) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)));
             if (samples.Count > 0 && samples[^1] is var last && last.AccountId == meter.AccountId && last.Time == meter.Time)

@@ -1,5 +1,7 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.Tokens;
 
 namespace MultiCodex.Control.Usage;
@@ -8,11 +10,12 @@ namespace MultiCodex.Control.Usage;
 /// Probes one account's usage and stores it with the account. A 401 goes through the token refresh once;
 /// any other refusal is recorded as the probe's error and never disables the account.
 /// </summary>
-public sealed partial class UsageProber(AccountStore store, UsageClient client, TokenRefresher refresher, TimeProvider time, ILogger<UsageProber> logger)
+public sealed partial class UsageProber(
+    AccountStore store, UsageClient client, TokenRefresher refresher, IOptions<PoolOptions> poolOptions, TimeProvider time, ILogger<UsageProber> logger)
 {
     /// <summary>
     /// Probes the account; returns it as stored afterwards, or null when the id is unknown. With
-    /// <paramref name="mayClearBlock"/> false the probe may lengthen a block but not end it (see <see cref="BlockAfterProbe"/>).
+    /// <paramref name="mayClearBlock"/> false the probe may lengthen a block but not end it (see <see cref="BlocksAfterProbe"/>).
     /// </summary>
     public async Task<AccountRecord?> ProbeAsync(string accountId, CancellationToken cancellationToken, bool mayClearBlock = true)
     {
@@ -50,28 +53,50 @@ public sealed partial class UsageProber(AccountStore store, UsageClient client, 
         {
             Usage = result.Usage,
             PlanType = result.PlanType ?? a.PlanType,
-            Block = BlockAfterProbe(a.Block, result.Usage, now, mayClearBlock),
+            Blocks = BlocksAfterProbe(a.Blocks, result.Usage, result.ReachedType, now, poolOptions.Value.FallbackCooldown, mayClearBlock),
         });
     }
 
     /// <summary>
-    /// A probe is the freshest word on the quota: an exhausted window blocks until its reset; a block whose
-    /// windows all show room again has ended early (the window reset), so it is cleared — unless
-    /// <paramref name="mayClearBlock"/> is false (the probe that follows a quota error: the usage endpoint may not
-    /// show the exhaustion yet, and a block without a window, such as a rate limit, must run its course).
+    /// A probe is the freshest word on the quota, meter by meter: a spent meter blocks until its reset (a spent credit
+    /// budget as <c>spend_control_reached</c>); a workspace stop the payload names blocks every model (for the
+    /// fallback time when no reset is known: the block's end probes again); a block whose meter shows room again has
+    /// ended early (the meter reset), so it is cleared — unless <paramref name="mayClearBlock"/> is false (the probe
+    /// that follows a quota error: the usage endpoint may not show the exhaustion yet, and a block without a meter,
+    /// such as a rate limit, must run its course).
     /// </summary>
-    internal static AccountBlock? BlockAfterProbe(AccountBlock? block, AccountUsageSnapshot usage, DateTimeOffset now, bool mayClearBlock = true)
+    internal static IReadOnlyList<MeterBlock> BlocksAfterProbe(
+        IReadOnlyList<MeterBlock> blocks, AccountUsageSnapshot usage, string? reachedType, DateTimeOffset now, TimeSpan fallback, bool mayClearBlock = true)
     {
-        var windows = new[] { usage.FiveHour, usage.Weekly }.OfType<UsageWindowSnapshot>().ToList();
-        var exhaustedUntil = windows.Where(w => w.UsedPercent >= 100 && w.ResetsAt > now).Select(w => w.ResetsAt!.Value).DefaultIfEmpty().Max();
-        if (exhaustedUntil > now)
+        var next = MeterBlocks.InForce(blocks, now);
+        foreach (var meter in usage.Meters)
         {
-            return block is not null && block.Until >= exhaustedUntil ? block : new AccountBlock(exhaustedUntil, "usage_limit_reached");
+            if (meter.Kind != MeterKind.OtherLimit && meter.IsExhausted && meter.ResetsAt is { } reset && reset > now)
+            {
+                next = MeterBlocks.With(next, new MeterBlock(meter.Key, reset, meter.Kind == MeterKind.CreditBudget ? "spend_control_reached" : "usage_limit_reached"));
+            }
         }
-        return mayClearBlock && windows.Count > 0 && windows.All(w => w.UsedPercent < 100) ? null : block;
+        var workspaceStop = reachedType?.StartsWith("workspace_", StringComparison.Ordinal) == true;
+        if (workspaceStop && !next.Any(b => b.Meter == MeterKeys.Workspace))
+        {
+            next = MeterBlocks.With(next, new MeterBlock(MeterKeys.Workspace, now + fallback, reachedType!));
+        }
+        if (!mayClearBlock)
+        {
+            return next;
+        }
+        var ordinary = usage.Ordinary.ToList();
+        var ordinaryRoom = ordinary.Count > 0 && ordinary.TrueForAll(m => !m.IsExhausted);
+        var kept = next.Where(block => block.Meter switch
+        {
+            MeterKeys.Workspace => workspaceStop,
+            MeterKeys.Ordinary or MeterKeys.Account => !ordinaryRoom,
+            var key => usage.Find(key) is not { } meter || meter.IsExhausted,
+        }).ToList();
+        return kept.Count == next.Count ? next : kept;
     }
 
-    // Keeps the last known windows: an ambiguous failure says nothing about the quota.
+    // Keeps the last known meters: an ambiguous failure says nothing about the quota.
     private Task<AccountRecord?> RecordErrorAsync(string accountId, string error) =>
         store.UpdateAsync(accountId, a => a with
         {

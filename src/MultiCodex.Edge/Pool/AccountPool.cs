@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.Pool;
 
@@ -35,11 +36,12 @@ internal sealed partial class AccountPool(
         var sessionKey = SessionKeyOf(request.SessionKey);
         var firstAttempt = request.ExcludedAccountIds.Count == 0;
         var excluded = firstAttempt ? null : request.ExcludedAccountIds as IReadOnlySet<string> ?? new HashSet<string>(request.ExcludedAccountIds, StringComparer.Ordinal);
-        var grant = view.Lease(sessionKey, excluded, firstAttempt);
+        var demand = new ModelDemand(request.Model, request.MaySwitchToReserve);
+        var grant = view.Lease(sessionKey, excluded, firstAttempt, demand);
         // Nothing eligible: perhaps an account was added (or unblocked) a moment ago and is still on its way here.
         if (grant.Slot is null && await watcher.CatchUpAsync(cancellationToken))
         {
-            grant = view.Lease(sessionKey, excluded, firstAttempt);
+            grant = view.Lease(sessionKey, excluded, firstAttempt, demand);
         }
         if (grant.Slot is not { } slot)
         {
@@ -47,7 +49,7 @@ internal sealed partial class AccountPool(
         }
         var selection = grant.Selection!;
         return new LeaseResult(new AccountLease($"{identity.Id}-{Interlocked.Increment(ref _leases)}", slot.AccountId, selection.Account.Email,
-            grant.AccessToken, slot.ChatGptAccountId, selection.RuleName, selection.Explanation));
+            grant.AccessToken, slot.ChatGptAccountId, selection.RuleName, selection.Explanation, selection.Route.Reserve?.Key, selection.Route.UpstreamModel));
     }
 
     public async ValueTask<OutcomeVerdict> CompleteAsync(AccountLease lease, AttemptOutcome outcome, CancellationToken cancellationToken)

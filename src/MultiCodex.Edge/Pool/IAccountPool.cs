@@ -33,7 +33,13 @@ public interface IAccountPool
 /// <param name="SessionKey">The conversation's key (prompt_cache_key or session header) that keeps it on one account; null when none.</param>
 /// <param name="ExcludedAccountIds">Accounts already tried for this client request.</param>
 /// <param name="ClientName">The client key's name, for the record; null while /v1 is open.</param>
-public sealed record LeaseRequest(string Model, string? SessionKey, IReadOnlyCollection<string> ExcludedAccountIds, string? ClientName);
+/// <param name="MaySwitchToReserve">
+/// The caller sends <see cref="AccountLease.UpstreamModel"/> in place of <paramref name="Model"/> when the lease names
+/// one: then an account whose ordinary quota is spent may still serve a model its reserve serves (under the reserve's
+/// own model id; docs/account-pool.md, "Meters and models"). False: only accounts that serve the model as asked.
+/// </param>
+public sealed record LeaseRequest(
+    string Model, string? SessionKey, IReadOnlyCollection<string> ExcludedAccountIds, string? ClientName, bool MaySwitchToReserve = false);
 
 /// <summary>An account leased for one upstream attempt.</summary>
 /// <param name="LeaseId">Identifies the lease in outcome reports.</param>
@@ -43,8 +49,11 @@ public sealed record LeaseRequest(string Model, string? SessionKey, IReadOnlyCol
 /// <param name="ChatGptAccountId">Sent upstream as <c>ChatGPT-Account-ID</c>.</param>
 /// <param name="Rule">The rule that decided: <c>sticky</c>, <c>untouched</c>, <c>weekly_reset_soonest</c> or <c>priority</c>.</param>
 /// <param name="Explanation">Why this account, in a sentence (the explain header).</param>
+/// <param name="PaidBy">The model-scoped meter that pays for the attempt (e.g. <c>reserve:gpt-reserve</c>); null when the ordinary meters do.</param>
+/// <param name="UpstreamModel">The model id to send upstream instead of the one asked for (a reserve's own id); null to send it as asked.</param>
 public sealed record AccountLease(
-    string LeaseId, string AccountId, string AccountEmail, string AccessToken, string ChatGptAccountId, string Rule, string Explanation)
+    string LeaseId, string AccountId, string AccountEmail, string AccessToken, string ChatGptAccountId, string Rule, string Explanation,
+    string? PaidBy = null, string? UpstreamModel = null)
 {
     // The token must not reach a log line through the record's generated ToString.
     public override string ToString() => $"{LeaseId} ({AccountId})";

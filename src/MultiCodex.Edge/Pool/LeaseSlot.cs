@@ -16,9 +16,6 @@ internal sealed class LocalEffect<T>(T value, ulong sequence)
     public (string Epoch, long Version)? Awaiting { get; set; }
 }
 
-/// <summary>A quota block this Edge applied at once.</summary>
-internal sealed record LocalBlock(DateTimeOffset Until, string Reason);
-
 /// <summary>An access token Control refreshed for this Edge after a 401.</summary>
 internal sealed record LocalToken(string AccessToken, DateTimeOffset? ExpiresAt);
 
@@ -37,7 +34,8 @@ internal sealed class LeaseSlot(string accountId)
 
     public string ChatGptAccountId { get; private set; } = "";
 
-    public LocalEffect<LocalBlock>? Block { get; set; }
+    /// <summary>The quota blocks this Edge applied at once, by meter.</summary>
+    public Dictionary<string, LocalEffect<MultiCodex.Pool.MeterBlock>> Blocks { get; } = new(StringComparer.Ordinal);
 
     public LocalEffect<MultiCodex.Pool.AccountUsageSnapshot>? Usage { get; set; }
 
@@ -63,21 +61,19 @@ internal sealed class LeaseSlot(string accountId)
     public void Rebuild()
     {
         var view = View;
-        DateTimeOffset? blockedUntil = view.BlockedUntil;
-        var reason = view.BlockReason;
-        if (Block is { } block && (blockedUntil is null || block.Value.Until > blockedUntil))
+        var blocks = view.Blocks;
+        foreach (var block in Blocks.Values)
         {
-            (blockedUntil, reason) = (block.Value.Until, block.Value.Reason);
+            blocks = MultiCodex.Pool.MeterBlocks.With(blocks, block.Value);
         }
-        if (RefusedUntil is { } refused && (blockedUntil is null || refused > blockedUntil))
+        if (RefusedUntil is { } refused)
         {
-            (blockedUntil, reason) = (refused, "unauthorized");
+            blocks = MultiCodex.Pool.MeterBlocks.With(blocks, new MultiCodex.Pool.MeterBlock(MultiCodex.Pool.MeterKeys.Account, refused, "unauthorized"));
         }
         var lastUsed = LeasedAt is { } leased && (view.LastUsedAt is null || leased > view.LastUsedAt) ? leased : view.LastUsedAt;
         Effective = view with
         {
-            BlockedUntil = blockedUntil,
-            BlockReason = reason,
+            Blocks = blocks,
             Usage = Usage?.Value ?? view.Usage,
             LastUsedAt = lastUsed,
             // Without a token there is nothing to send upstream.
@@ -104,10 +100,13 @@ internal sealed class LeaseSlot(string accountId)
     public bool Settle(Func<(string Epoch, long Version)?, bool> reflected)
     {
         var changed = false;
-        if (Block is { } block && reflected(block.Awaiting))
+        foreach (var (meter, block) in Blocks)
         {
-            Block = null;
-            changed = true;
+            if (reflected(block.Awaiting))
+            {
+                Blocks.Remove(meter);
+                changed = true;
+            }
         }
         if (Usage is { } usage && reflected(usage.Awaiting))
         {
@@ -125,9 +124,12 @@ internal sealed class LeaseSlot(string accountId)
     /// <summary>Control acknowledged every report up to <paramref name="appliedThrough"/>: the effects they carry await that view.</summary>
     public void Acknowledged(ulong appliedThrough, (string Epoch, long Version) view)
     {
-        if (Block is { Awaiting: null } block && block.Sequence <= appliedThrough)
+        foreach (var block in Blocks.Values)
         {
-            block.Awaiting = view;
+            if (block is { Awaiting: null } && block.Sequence <= appliedThrough)
+            {
+                block.Awaiting = view;
+            }
         }
         if (Usage is { Awaiting: null } usage && usage.Sequence <= appliedThrough)
         {

@@ -28,6 +28,8 @@ internal static class PoolReports
             ReasoningTokens = outcome.Usage.ReasoningTokens,
             TimeToFirstByte = outcome.TimeToFirstByte is { } ttfb ? Duration.FromTimeSpan(ttfb) : null,
             Duration = Duration.FromTimeSpan(outcome.Duration),
+            PaidBy = lease.PaidBy ?? "",
+            UpstreamModel = lease.UpstreamModel ?? "",
         };
         foreach (var (name, value) in outcome.RateLimitHeaders)
         {

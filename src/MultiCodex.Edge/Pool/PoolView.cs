@@ -163,17 +163,20 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
         return newControl;
     }
 
-    /// <summary>Chooses an account by the shared rules and leases it; a conversation's first request binds it.</summary>
-    public LeaseGrant Lease(string? sessionKey, IReadOnlySet<string>? excluded, bool firstAttempt)
+    /// <summary>
+    /// Chooses an account for <paramref name="demand"/> by the shared rules (per meter: a reserve may serve its model
+    /// when the ordinary quota is spent) and leases it; a conversation's first request binds it.
+    /// </summary>
+    public LeaseGrant Lease(string? sessionKey, IReadOnlySet<string>? excluded, bool firstAttempt, ModelDemand? demand = null)
     {
         lock (_gate)
         {
             var now = time.GetUtcNow();
             var sticky = sessionKey is null ? null : _bindings.AccountFor(sessionKey, now);
-            var selection = AccountSelector.Select(_effective, excluded, sticky, now);
+            var selection = AccountSelector.Select(_effective, excluded, sticky, now, demand);
             if (selection is null)
             {
-                return new LeaseGrant(null, null, "", AccountSelector.Unavailable(_effective, now));
+                return new LeaseGrant(null, null, "", AccountSelector.Unavailable(_effective, now, demand));
             }
             var slot = _slots[selection.Account.Id];
             // Strictly after every earlier lease, so two leases within one clock tick still order least-recently-used.
@@ -196,13 +199,15 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
 
     /// <summary>
     /// Ends a lease: queues its report and applies what it says at once — the live usage of its rate-limit headers,
-    /// and a quota block (by the shared rules). Returns true when the account is now blocked.
+    /// and a quota block on the meter it came from (by the shared rules). Returns true when the account is now
+    /// blocked for what the lease asked of it.
     /// </summary>
     public bool Complete(AccountLease lease, AttemptOutcome outcome, V1.PoolReport report)
     {
         var now = time.GetUtcNow();
-        var headerUsage = outcome.RateLimitHeaders.Count > 0 ? UsageWindows.FromHeaders(outcome.RateLimitHeaders, now) : null;
-        var quota = QuotaSignals.IsQuota(outcome.Status, outcome.ErrorCode, outcome.ErrorMessage);
+        var headerUsage = outcome.RateLimitHeaders.Count > 0 ? UsageMeters.FromHeaders(outcome.RateLimitHeaders, now) : null;
+        var reachedType = outcome.RateLimitHeaders.GetValueOrDefault(QuotaSignals.ReachedTypeHeader);
+        var quota = QuotaSignals.IsQuota(outcome.Status, outcome.ErrorCode, outcome.ErrorMessage, reachedType);
         lock (_gate)
         {
             var sequence = reports.Enqueue(report, urgent: quota);
@@ -211,18 +216,28 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
                 return quota; // removed meanwhile
             }
             slot.InFlight = Math.Max(0, slot.InFlight - 1);
+            var knownUsage = slot.Usage?.Value ?? slot.View.Usage;
             if (headerUsage is not null)
             {
-                slot.Usage = Awaited(new LocalEffect<AccountUsageSnapshot>(UsageWindows.Merge(slot.Usage?.Value ?? slot.View.Usage, headerUsage), sequence));
+                slot.Usage = Awaited(new LocalEffect<AccountUsageSnapshot>(UsageMeters.Merge(knownUsage, headerUsage), sequence));
             }
             if (quota)
             {
-                var until = QuotaSignals.BlockUntil(outcome.ErrorCode, outcome.ErrorMessage, outcome.ResetsAt, outcome.ResetsIn, headerUsage, now, BlockFallback);
-                if (slot.Block is { } known && known.Value.Until > until)
+                var block = QuotaSignals.BlockFor(new QuotaAnswer
                 {
-                    until = known.Value.Until;
+                    Code = outcome.ErrorCode,
+                    Message = outcome.ErrorMessage,
+                    ReachedType = reachedType,
+                    ResetsAt = outcome.ResetsAt,
+                    ResetsIn = outcome.ResetsIn,
+                    HeaderUsage = headerUsage,
+                    PaidBy = lease.PaidBy,
+                }, knownUsage, now, BlockFallback);
+                if (slot.Blocks.TryGetValue(block.Meter, out var known) && known.Value.Until > block.Until)
+                {
+                    block = block with { Until = known.Value.Until };
                 }
-                slot.Block = Awaited(new LocalEffect<LocalBlock>(new LocalBlock(until, outcome.ErrorCode ?? "usage_limit_reached"), sequence));
+                slot.Blocks[block.Meter] = Awaited(new LocalEffect<MeterBlock>(block, sequence));
             }
             Refresh(slot);
             return quota;

@@ -13,19 +13,47 @@ internal static class PoolViewMapper
         Priority = account.Priority,
         Enabled = account.Enabled,
         ReauthRequired = account.ReauthReason.Length > 0,
-        BlockedUntil = account.BlockExpireTime?.ToDateTimeOffset(),
-        BlockReason = account.BlockReason.Length > 0 ? account.BlockReason : null,
+        Blocks = ToBlocks(account),
         Usage = account.Usage is { } usage ? ToUsage(usage) : null,
         LastUsedAt = account.LastUsedTime?.ToDateTimeOffset(),
     };
 
-    private static AccountUsageSnapshot ToUsage(V1.AccountUsage usage) => new()
+    // A Control from before meters sends one block, on the ordinary limit.
+    private static IReadOnlyList<MeterBlock> ToBlocks(V1.PoolAccount account) =>
+        account.Blocks.Count > 0 ? [.. account.Blocks.Select(b => new MeterBlock(b.MeterKey, b.ExpireTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue, b.Reason))]
+        : account.BlockExpireTime is { } until ? [new MeterBlock(MeterKeys.Ordinary, until.ToDateTimeOffset(), account.BlockReason)]
+        : [];
+
+    private static AccountUsageSnapshot ToUsage(V1.AccountUsage usage)
     {
-        FiveHour = ToWindow(usage.FiveHour),
-        Weekly = ToWindow(usage.Weekly),
-        ObservedAt = usage.UpdateTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue,
+        var observedAt = usage.UpdateTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
+        // A Control from before meters sends the two windows only.
+        return usage.Meters.Count > 0
+            ? new AccountUsageSnapshot { Meters = [.. usage.Meters.Select(ToMeter)], ObservedAt = observedAt }
+            : UsageMeters.Snapshot([ToWindow(usage.FiveHour), ToWindow(usage.Weekly)], observedAt);
+    }
+
+    private static UsageMeter ToMeter(V1.UsageMeter meter) => new()
+    {
+        Kind = meter.Kind switch
+        {
+            V1.UsageMeter.Types.Kind.FiveHour => MeterKind.FiveHour,
+            V1.UsageMeter.Types.Kind.Weekly => MeterKind.Weekly,
+            V1.UsageMeter.Types.Kind.OtherWindow => MeterKind.OtherWindow,
+            V1.UsageMeter.Types.Kind.CreditBudget => MeterKind.CreditBudget,
+            V1.UsageMeter.Types.Kind.Reserve => MeterKind.Reserve,
+            _ => MeterKind.OtherLimit,
+        },
+        UsedPercent = meter.UsedPercent,
+        Window = meter.WindowLength?.ToTimeSpan(),
+        ResetsAt = meter.ResetTime?.ToDateTimeOffset(),
+        CreditLimit = decimal.TryParse(meter.CreditLimit, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit : null,
+        CreditsUsed = decimal.TryParse(meter.CreditsUsed, System.Globalization.CultureInfo.InvariantCulture, out var used) ? used : null,
+        LimitName = meter.LimitName.Length > 0 ? meter.LimitName : null,
+        Model = meter.Model.Length > 0 ? meter.Model : null,
+        LimitReached = meter.LimitReached,
     };
 
-    private static UsageWindowSnapshot? ToWindow(V1.UsageWindow? window) =>
-        window is null ? null : new UsageWindowSnapshot(window.UsedPercent, window.Length?.ToTimeSpan() ?? TimeSpan.Zero, window.ResetTime?.ToDateTimeOffset());
+    private static UsageMeter? ToWindow(V1.UsageWindow? window) =>
+        window is null ? null : UsageMeters.Window(window.UsedPercent, window.Length?.ToTimeSpan() ?? TimeSpan.Zero, window.ResetTime?.ToDateTimeOffset());
 }

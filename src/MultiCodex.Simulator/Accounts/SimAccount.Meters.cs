@@ -1,4 +1,5 @@
 using MultiCodex.Simulator.Accounts;
+using MultiCodex.Simulator.Hosting;
 
 namespace MultiCodex.Simulator;
 
@@ -77,6 +78,17 @@ public sealed partial class SimAccount
 
     /// <summary>The model id that the reserve meter serves: <c>gpt-reserve</c>.</summary>
     public static string ReserveModel => Backend.ModelCatalog.ReserveModel;
+
+    private SavedBudget? SaveBudget() => _budget is { } budget ? new SavedBudget(budget.Limit, budget.Used, budget.ResetAt) : null;
+
+    private SavedReserve? SaveReserve() => _reserve is { } reserve ? new SavedReserve(_reserveModel, reserve.UsedPercent, reserve.ResetAt) : null;
+
+    private void RestoreMeters(SavedAccount saved)
+    {
+        _budget = saved.Budget is { } budget ? new CreditBudget(budget.Limit, budget.ResetAt) { Used = budget.Used } : null;
+        _reserveModel = saved.Reserve?.NormalModelSlug ?? "";
+        _reserve = saved.Reserve is { } reserve ? new UsageWindow(WeekSeconds, reserve.ResetAt) { UsedPercent = reserve.UsedPercent } : null;
+    }
 
     private UsageSnapshot WithMeters(UsageSnapshot windows, DateTimeOffset now)
     {

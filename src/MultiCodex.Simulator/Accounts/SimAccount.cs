@@ -229,13 +229,13 @@ public sealed partial class SimAccount
         }
     }
 
-    /// <summary>The identity and windows, for the saved state file.</summary>
+    /// <summary>The identity, windows and meters, for the saved state file.</summary>
     internal SavedAccount Save()
     {
         lock (_gate)
         {
             return new SavedAccount(Email, Plan, ChatGptAccountId, UserId, OrganizationId, WeeklyOnlyPrimary,
-                _fiveHour.UsedPercent, _fiveHour.ResetAt, _weekly.UsedPercent, _weekly.ResetAt);
+                _fiveHour.UsedPercent, _fiveHour.ResetAt, _weekly.UsedPercent, _weekly.ResetAt, SaveBudget(), SaveReserve());
         }
     }
 
@@ -246,6 +246,7 @@ public sealed partial class SimAccount
             WeeklyOnlyPrimary = saved.WeeklyOnly;
             (_fiveHour.UsedPercent, _fiveHour.ResetAt) = (saved.FiveHourUsed, saved.FiveHourResetAt);
             (_weekly.UsedPercent, _weekly.ResetAt) = (saved.WeeklyUsed, saved.WeeklyResetAt);
+            RestoreMeters(saved);
         }
     }
 

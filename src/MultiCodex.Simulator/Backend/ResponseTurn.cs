@@ -36,13 +36,13 @@ internal static class ResponseTurn
         {
             // A warmup generates nothing: it answers the account's quota but spends no scripted behaviour.
             return Blocked(state, usage, request) is { } limited
-                ? Error(limited, account, usage, state)!
+                ? Error(limited, account, usage, state, request.IsReserve)!
                 : new StreamAnswer(builder, builder.Warmup(), ResponseBehavior.Success, false);
         }
 
         var behavior = account.DequeueBehavior()
             ?? (Blocked(state, usage, request) is { } automatic ? automatic : ResponseBehavior.Success);
-        return (TurnAnswer?)Error(behavior, account, usage, state)
+        return (TurnAnswer?)Error(behavior, account, usage, state, request.IsReserve)
             ?? new StreamAnswer(builder, Script(builder, behavior, account, usage, request, state, bodyLength), behavior, request.IsReserve);
     }
 
@@ -62,10 +62,10 @@ internal static class ResponseTurn
         return usage.ReachedKind is { } kind ? ResponseBehavior.RateLimitReached(kind) : null;
     }
 
-    private static ErrorAnswer? Error(ResponseBehavior behavior, SimAccount account, UsageSnapshot usage, SimulatorState state) => behavior.Kind switch
+    private static ErrorAnswer? Error(ResponseBehavior behavior, SimAccount account, UsageSnapshot usage, SimulatorState state, bool onReserve) => behavior.Kind switch
     {
-        ResponseBehaviorKind.UsageLimitReached => Quota(StatusCodes.Status429TooManyRequests, behavior, account, usage, state),
-        ResponseBehaviorKind.UsageLimitReachedAs404 => Quota(StatusCodes.Status404NotFound, behavior, account, usage, state),
+        ResponseBehaviorKind.UsageLimitReached => Quota(StatusCodes.Status429TooManyRequests, behavior, account, usage, state, onReserve),
+        ResponseBehaviorKind.UsageLimitReachedAs404 => Quota(StatusCodes.Status404NotFound, behavior, account, usage, state, onReserve),
         ResponseBehaviorKind.UsageNotIncluded => new(StatusCodes.Status429TooManyRequests, BackendErrors.UsageNotIncluded(account.Plan)),
         ResponseBehaviorKind.RateLimitExceeded => new(StatusCodes.Status429TooManyRequests, BackendErrors.RateLimitExceeded()),
         ResponseBehaviorKind.TokenExpired => new(StatusCodes.Status401Unauthorized, BackendErrors.TokenExpired()),
@@ -89,13 +89,17 @@ internal static class ResponseTurn
         }
     }
 
-    /// <summary>A usage-limit answer names its kind and carries the snapshot with the blocking window at 100 %.</summary>
-    private static ErrorAnswer Quota(int status, ResponseBehavior behavior, SimAccount account, UsageSnapshot usage, SimulatorState state)
+    /// <summary>A usage-limit answer names its kind and carries the snapshot with the blocking window at 100 %. A request
+    /// for the reserve model is refused by the reserve meter: its reset is the reserve's, and the ordinary windows are
+    /// reported as they are.</summary>
+    private static ErrorAnswer Quota(int status, ResponseBehavior behavior, SimAccount account, UsageSnapshot usage, SimulatorState state, bool onReserve = false)
     {
-        var (resetsAt, resetsIn) = QuotaReset(behavior, account, usage, state);
-        var kind = behavior.ReachedKind ?? usage.ReachedKind ?? RateLimitReachedKind.UsageLimit;
+        var (resetsAt, resetsIn) = onReserve && behavior.ResetsIn is null && usage.Reserve is { } reserve
+            ? (reserve.Window.ResetAt, reserve.Window.ResetAfterSeconds)
+            : QuotaReset(behavior, account, usage, state);
+        var kind = onReserve ? behavior.ReachedKind ?? RateLimitReachedKind.UsageLimit : behavior.ReachedKind ?? usage.ReachedKind ?? RateLimitReachedKind.UsageLimit;
         var body = BackendErrors.RateLimitReached(kind, account.Plan, resetsAt, resetsIn);
-        return new ErrorAnswer(status, body, Exhausted(usage, resetsAt, state.Now), kind);
+        return new ErrorAnswer(status, body, onReserve ? usage : Exhausted(usage, resetsAt, state.Now), kind);
     }
 
     private static IReadOnlyList<SseEvent> Script(ResponseStreamBuilder builder, ResponseBehavior behavior, SimAccount account, UsageSnapshot usage, ResponsesRequest request, SimulatorState state, int bodyLength)

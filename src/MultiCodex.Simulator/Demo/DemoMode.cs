@@ -4,14 +4,19 @@ namespace MultiCodex.Simulator.Demo;
 
 /// <summary>Synthetic accounts for the demo (<c>run.sh --demo</c>) whose usage creeps up slowly enough that the pool
 /// stays usable for hours, plus one "hot" account that reaches its limit within minutes and recovers when its 5-hour
-/// window resets, so a block and its end can be watched. Usage moves on the fake's clock.</summary>
+/// window resets, so a block and its end can be watched. Usage moves on the fake's clock. Each usage shape is there:
+/// two windows, weekly-only (carol), a credit budget (dana), and a reserve serving one model while the ordinary
+/// window is spent (frank).</summary>
 internal sealed class DemoMode(FakeChatGpt sim)
 {
     /// <summary>The demo's accounts (any other email can sign in too: the fake creates it).</summary>
-    public static readonly string[] Emails = ["alice@demo.test", "bob@demo.test", "carol@demo.test", "erin@demo.test"];
+    public static readonly string[] Emails = ["alice@demo.test", "bob@demo.test", "carol@demo.test", "erin@demo.test", "dana@demo.test", "frank@demo.test"];
 
     /// <summary>The account that hits its limit within minutes.</summary>
     public const string HotEmail = "erin@demo.test";
+
+    /// <summary>The account whose weekly window is spent while its reserve still serves <c>gpt-5.6-luna</c> (as <c>gpt-reserve</c>).</summary>
+    public const string ReserveEmail = "frank@demo.test";
 
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
@@ -50,6 +55,14 @@ internal sealed class DemoMode(FakeChatGpt sim)
         var erin = sim.AddAccount(HotEmail, "plus");
         erin.SetPrimaryUsage(88, now.Add(HotReset));
         erin.SetSecondaryUsage(40);
+
+        var dana = sim.AddAccount(Emails[4], "enterprise");
+        dana.UseCreditBudget(monthlyLimit: 500, used: 120, resetAt: now.AddDays(18));
+
+        var frank = sim.AddAccount(ReserveEmail, "prolite");
+        frank.WeeklyOnlyPrimary = true;
+        frank.SetPrimaryUsage(100, now.AddDays(2));
+        frank.EnableReserve("gpt-5.6-luna", usedPercent: 35, resetAt: now.AddDays(5));
         if (sim.StateFile is { } file)
         {
             file.DemoFastDriftUntil = now.Add(HotReset);

@@ -90,7 +90,15 @@ internal sealed record SavedAccount(
     double FiveHourUsed,
     DateTimeOffset FiveHourResetAt,
     double WeeklyUsed,
-    DateTimeOffset WeeklyResetAt);
+    DateTimeOffset WeeklyResetAt,
+    SavedBudget? Budget = null,
+    SavedReserve? Reserve = null);
+
+/// <summary>A credit-only account's monthly budget.</summary>
+internal sealed record SavedBudget(decimal Limit, decimal Used, DateTimeOffset ResetAt);
+
+/// <summary>A reserve meter: the model it is served as and its window.</summary>
+internal sealed record SavedReserve(string NormalModelSlug, double UsedPercent, DateTimeOffset ResetAt);
 
 internal sealed record SavedAccess(string Token, int Account, string GrantId, DateTimeOffset ExpiresAt, bool ForcedExpired);
 

@@ -63,16 +63,36 @@ public sealed class UsageShapeTests
     }
 
     [Fact]
-    public async Task ReserveMeter_SpentOut_RefusesTheReserveModelToo()
+    public async Task ReserveMeter_SpentOut_RefusesTheReserveModelToo_WithTheReservesReset()
     {
         await using var sim = await TestSim.StartAsync();
         var account = sim.AddAccount("reserve@x.test", "plus");
-        account.EnableReserve(usedPercent: 100);
+        account.SetPrimaryUsage(100, TestSim.Epoch.AddHours(2));
+        account.EnableReserve(usedPercent: 100, resetAt: TestSim.Epoch.AddDays(3));
 
-        var (status, _, body) = await RespondAsync(sim, account, SimAccount.ReserveModel);
+        var (status, headers, body) = await RespondAsync(sim, account, SimAccount.ReserveModel);
 
         Assert.Equal(HttpStatusCode.TooManyRequests, status);
         Assert.Equal("usage_limit_reached", body.GetProperty("error").GetProperty("type").GetString());
+        // The reserve refused it: its own reset, not the ordinary window's.
+        Assert.Equal(TestSim.Epoch.AddDays(3).ToUnixTimeSeconds(), body.GetProperty("error").GetProperty("resets_at").GetInt64());
+        Assert.Equal("rate_limit_reached", headers.GetValues("x-codex-rate-limit-reached-type").Single());
+    }
+
+    [Fact]
+    public async Task ReserveMeter_SpentOut_DoesNotReportTheOrdinaryWindowsAsSpent()
+    {
+        await using var sim = await TestSim.StartAsync();
+        var account = sim.AddAccount("reserve@x.test", "plus");
+        account.SetPrimaryUsage(12);
+        account.EnableReserve(usedPercent: 100);
+
+        var (status, headers, _) = await RespondAsync(sim, account, SimAccount.ReserveModel);
+        var (ordinary, _, _) = await RespondAsync(sim, account, "gpt-5.6-luna");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal("12", headers.GetValues("x-codex-primary-used-percent").Single());
+        Assert.Equal(HttpStatusCode.OK, ordinary);
     }
 
     [Theory]

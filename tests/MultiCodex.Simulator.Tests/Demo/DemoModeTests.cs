@@ -42,7 +42,9 @@ public sealed class DemoModeTests : IDisposable
             await drift;
 
             Assert.True(hotWasBlocked, "the hot account should reach its limit within the first minutes");
-            Assert.All(sim.Accounts, a => Assert.False(a.GetUsage().LimitReached, $"{a.Email} is blocked after 30 minutes"));
+            // frank's ordinary window is spent on purpose: his reserve serves meanwhile.
+            Assert.All(sim.Accounts.Where(a => a.Email != DemoMode.ReserveEmail), a => Assert.False(a.GetUsage().LimitReached, $"{a.Email} is blocked after 30 minutes"));
+            Assert.True(sim.FindAccount(DemoMode.ReserveEmail)!.GetUsage().Reserve!.Allowed);
             Assert.True(sim.Accounts.Count(a => a.GetUsage().Primary.UsedPercent < 90) >= 3);
         }
 
@@ -52,7 +54,10 @@ public sealed class DemoModeTests : IDisposable
         Assert.True(restarted.RestoredFromStateFile);
         Assert.Equal(DemoMode.Emails, restarted.Accounts.Select(a => a.Email));
         Assert.All(restarted.Accounts, a => Assert.Equal(ids[a.Email], a.ChatGptAccountId));
-        Assert.All(restarted.Accounts, a => Assert.False(a.GetUsage().LimitReached));
+        Assert.All(restarted.Accounts.Where(a => a.Email != DemoMode.ReserveEmail), a => Assert.False(a.GetUsage().LimitReached));
+        // The meters beyond two windows survive the restart too.
+        Assert.Equal((500m, 120m), (restarted.FindAccount("dana@demo.test")!.GetUsage().Budget!.Limit, restarted.FindAccount("dana@demo.test")!.GetUsage().Budget!.Used));
+        Assert.Equal(("gpt-5.6-luna", 35.0), (restarted.FindAccount(DemoMode.ReserveEmail)!.GetUsage().Reserve!.NormalModelSlug, restarted.FindAccount(DemoMode.ReserveEmail)!.GetUsage().Reserve!.Window.UsedPercent));
         foreach (var (email, tokens) in stored)
         {
             using var usage = new HttpRequestMessage(HttpMethod.Get, "backend-api/wham/usage");

@@ -72,7 +72,7 @@ public sealed class CrashSafetyTests
     private static HashSet<string> ReadEmails(string path)
     {
         using var document = JsonDocument.Parse(File.ReadAllBytes(path));
-        Assert.Equal(1, document.RootElement.GetProperty("schemaVersion").GetInt32());
+        Assert.Equal(2, document.RootElement.GetProperty("schemaVersion").GetInt32());
         return document.RootElement.GetProperty("accounts").EnumerateArray()
             .Select(a => a.GetProperty("email").GetString()!)
             .ToHashSet();

@@ -92,7 +92,7 @@ public sealed class PoolServiceTests : IAsyncLifetime
         var resetsAt = _time.GetUtcNow().AddHours(3);
 
         await _edge.SendAsync(PoolClient.Of(PoolClient.Attempt(id, 429, "usage_limit_reached", resetsAt: resetsAt)));
-        var onDisk = JsonNode.Parse(await File.ReadAllTextAsync(_stack.Data.File("accounts.json")))!["accounts"]![0]!["block"]!;
+        var onDisk = JsonNode.Parse(await File.ReadAllTextAsync(_stack.Data.File("accounts.json")))!["accounts"]![0]!["blocks"]![0]!;
         var unblocked = await _stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null);
 
         Assert.Equal(resetsAt.ToUnixTimeSeconds(), DateTimeOffset.Parse((string)onDisk["until"]!).ToUnixTimeSeconds());

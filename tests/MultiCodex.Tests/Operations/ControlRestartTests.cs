@@ -100,7 +100,7 @@ public sealed class ControlRestartTests
         Assert.Equal("STATE_BLOCKED", (string?)account["state"]);
         var onDisk = JsonNode.Parse(await File.ReadAllTextAsync(data.File("accounts.json")))!["accounts"]!.AsArray()
             .Single(x => (string?)x!["id"] == aId)!;
-        Assert.NotNull(onDisk["block"]);
+        Assert.NotEmpty(onDisk["blocks"]!.AsArray());
         // And requests after the return keep going to b, whose block a still is not lifted.
         Assert.All(results.Where(r => r.Phase == "after"), r => Assert.Contains("away-b@example.com", r.Body));
     }

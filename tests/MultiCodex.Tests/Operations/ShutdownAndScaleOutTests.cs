@@ -76,7 +76,7 @@ public sealed class ShutdownAndScaleOutTests
         var seenAt = Stopwatch.GetTimestamp();
         var firstView = proxy.Stack.Edge.Services.GetRequiredService<PoolView>();
         using var withinASecond = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        while (firstView.Accounts().Single(x => x.Id == aId).BlockedUntil is null)
+        while (firstView.Accounts().Single(x => x.Id == aId).Blocks.Count == 0)
         {
             await firstView.NextChange.WaitAsync(withinASecond.Token);
         }

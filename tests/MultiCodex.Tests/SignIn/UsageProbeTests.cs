@@ -133,17 +133,17 @@ public sealed class UsageProbeTests : IAsyncLifetime
 
         // A quota error without a reset: the fallback (5 minutes) blocks at once; the probe that follows finds the
         // exhausted window and lengthens the block to its reset.
-        var lengthened = WhenAsync(store, a => a.Find(id)?.Block?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
+        var lengthened = WhenAsync(store, a => a.Find(id)?.Blocks.Select(b => (DateTimeOffset?)b.Until).Max()?.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
         await edge.SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 429, "usage_limit_reached")));
         await lengthened;
         // The block ends at the window's reset, and the usage is probed at that moment: the window started over.
-        var ended = WhenAsync(store, a => a.Find(id) is { Block: null, Usage.FiveHour.UsedPercent: 0 });
+        var ended = WhenAsync(store, a => a.Find(id) is { Blocks.Count: 0, Usage.FiveHour.UsedPercent: 0 });
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(2));
         await ended;
         // Unblock (after another quota error) also looks at the usage again.
         await edge.SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 429, "usage_limit_reached")));
         sim.SetPrimaryUsage(3);
-        var reprobed = WhenAsync(store, a => a.Find(id) is { Block: null, Usage.FiveHour.UsedPercent: 3 });
+        var reprobed = WhenAsync(store, a => a.Find(id) is { Blocks.Count: 0, Usage.FiveHour.UsedPercent: 3 });
         (await _proxy.Stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null)).EnsureSuccessStatusCode();
         await reprobed;
 

@@ -1,10 +1,15 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 
 namespace MultiCodex.Control.Infrastructure.Storage;
 
-/// <summary>Reads and atomically writes one versioned JSON document in the data folder.</summary>
-internal sealed class JsonFile<T>(string path, JsonTypeInfo<T> typeInfo) where T : class
+/// <summary>
+/// Reads and atomically writes one versioned JSON document in the data folder. An <c>upgrade</c> step, when given,
+/// rewrites a document of an older schema into the current one before it is read (the file itself changes only
+/// with the next save).
+/// </summary>
+internal sealed class JsonFile<T>(string path, JsonTypeInfo<T> typeInfo, Func<JsonObject, JsonObject>? upgrade = null) where T : class
 {
     public string Path { get; } = path;
 
@@ -20,8 +25,12 @@ internal sealed class JsonFile<T>(string path, JsonTypeInfo<T> typeInfo) where T
         try
         {
             using var stream = File.OpenRead(Path);
-            return JsonSerializer.Deserialize(stream, typeInfo)
-                ?? throw new InvalidDataException($"{Path} holds no document.");
+            if (upgrade is null)
+            {
+                return JsonSerializer.Deserialize(stream, typeInfo) ?? throw new InvalidDataException($"{Path} holds no document.");
+            }
+            var node = JsonNode.Parse(stream) as JsonObject ?? throw new InvalidDataException($"{Path} holds no document.");
+            return upgrade(node).Deserialize(typeInfo) ?? throw new InvalidDataException($"{Path} holds no document.");
         }
         catch (JsonException e)
         {

@@ -1,4 +1,4 @@
-import { AlertTriangleIcon, ClockAlertIcon, GaugeIcon } from "lucide-react"
+import { AlertTriangleIcon, ClockAlertIcon, GaugeIcon, LifeBuoyIcon } from "lucide-react"
 
 import { ReasonText } from "@/components/reason-text"
 import { Badge } from "@/components/ui/badge"
@@ -11,17 +11,10 @@ import {
   CardHeader,
   CardTitle,
 } from "@/components/ui/card"
-import {
-  accountStatus,
-  accountTitle,
-  isBlocked,
-  planLabel,
-  toDate,
-  usageFreshness,
-  usageMeters,
-} from "@/lib/accounts"
+import { accountStatus, accountTitle, planLabel, toDate, usageFreshness, usageMeters } from "@/lib/accounts"
 import { formatRelativeTime } from "@/lib/format"
 import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
+import { reserveNote } from "@/lib/meters"
 import { cn } from "@/lib/utils"
 
 import { AccountActions } from "./account-actions"
@@ -42,7 +35,7 @@ export function AccountCard({
   const status = accountStatus(account, now)
   const meters = usageMeters(account, now)
   const freshness = usageFreshness(account, now)
-  const blocked = isBlocked(account, now)
+  const reserve = reserveNote(account, now)
   const created = toDate(account.createTime)
   const lastUsed = toDate(account.lastUsedTime)
   const probeError = account.usage?.probeError
@@ -95,16 +88,20 @@ export function AccountCard({
           </p>
         ) : null}
 
+        {reserve ? (
+          <p
+            className="flex items-start gap-2 rounded-md border border-primary/20 bg-primary/5 px-3 py-2 text-xs"
+            data-testid="reserve-note"
+          >
+            <LifeBuoyIcon className="mt-px size-3.5 shrink-0" />
+            <span>{reserve}</span>
+          </p>
+        ) : null}
+
         {meters.length > 0 ? (
           <div className="grid gap-4">
             {meters.map((meter) => (
-              <UsageMeter
-                key={meter.name}
-                meter={meter}
-                now={now}
-                blocked={blocked}
-                stale={freshness?.stale}
-              />
+              <UsageMeter key={meter.key} meter={meter} now={now} stale={freshness?.stale} />
             ))}
           </div>
         ) : (

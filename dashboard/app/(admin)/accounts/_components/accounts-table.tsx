@@ -9,7 +9,6 @@ import { type Sort, type SortKey } from "@/lib/account-table"
 import {
   accountStatus,
   accountTitle,
-  isBlocked,
   planLabel,
   toDate,
   usageFreshness,
@@ -19,6 +18,7 @@ import {
 } from "@/lib/accounts"
 import { formatPercent, formatRelativeTime, formatResetsIn } from "@/lib/format"
 import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
+import { reserveNote } from "@/lib/meters"
 import { cn } from "@/lib/utils"
 
 import { AccountStateBadge } from "./account-state-badge"
@@ -56,6 +56,7 @@ export function AccountsTable({
             {columns.map((column) => (
               <SortableHead key={column.key} column={column} sort={sort} onSort={onSort} />
             ))}
+            <TableHead>Other meters</TableHead>
             <TableHead>Enabled</TableHead>
             <TableHead>
               <span className="sr-only">Actions</span>
@@ -110,8 +111,11 @@ function AccountRow({ account, now }: { account: Account; now: Date }) {
   const actions = useAccountActions(account)
   const status = accountStatus(account, now)
   const freshness = usageFreshness(account, now)
-  const blocked = isBlocked(account, now)
-  const [fiveHour, weekly] = windows(account, now)
+  const meters = usageMeters(account, now)
+  const fiveHour = meters.find((m) => m.kind === "five-hour")
+  const weekly = meters.find((m) => m.kind === "weekly")
+  const others = meters.filter((m) => m.kind !== "five-hour" && m.kind !== "weekly")
+  const reserve = reserveNote(account, now)
   const lastUsed = toDate(account.lastUsedTime)
   const title = accountTitle(account)
   return (
@@ -136,12 +140,21 @@ function AccountRow({ account, now }: { account: Account; now: Date }) {
               <ReasonText reason={status.reason} />
             </span>
           ) : null}
+          {reserve ? (
+            <span
+              className="max-w-56 truncate text-xs text-primary"
+              title={reserve}
+              data-testid="reserve-note"
+            >
+              {reserve}
+            </span>
+          ) : null}
         </div>
       </TableCell>
       <TableCell>{planLabel(account.planType)}</TableCell>
       <TableCell className="text-right tabular-nums">{account.priority ?? 0}</TableCell>
-      <UsageCell meter={fiveHour} now={now} blocked={blocked} stale={freshness?.stale} />
-      <UsageCell meter={weekly} now={now} blocked={blocked} stale={freshness?.stale} />
+      <UsageCell meter={fiveHour} now={now} stale={freshness?.stale} />
+      <UsageCell meter={weekly} now={now} stale={freshness?.stale} />
       <TableCell className="text-xs text-muted-foreground">
         {lastUsed ? formatRelativeTime(lastUsed, now) : "Never"}
         {freshness ? (
@@ -150,6 +163,28 @@ function AccountRow({ account, now }: { account: Account; now: Date }) {
             {freshness.stale ? " (stale)" : ""}
           </div>
         ) : null}
+      </TableCell>
+      <TableCell className="min-w-44">
+        {others.length > 0 ? (
+          <div className="grid gap-1.5">
+            {others.map((meter) => (
+              <div
+                key={meter.key}
+                data-testid="usage-meter"
+                data-meter={meter.key}
+                data-kind={meter.kind}
+                data-tone={usageTone(meter.percent, { blocked: meter.blocked, stale: freshness?.stale })}
+              >
+                <div className="truncate text-xs font-medium" title={meter.detail ?? meter.name}>
+                  {meter.name}
+                </div>
+                <MeterBar meter={meter} now={now} stale={freshness?.stale} />
+              </div>
+            ))}
+          </div>
+        ) : (
+          <span className="text-muted-foreground">—</span>
+        )}
       </TableCell>
       <TableCell>
         <EnabledSwitch account={account} actions={actions} compact />
@@ -172,11 +207,6 @@ function AccountRow({ account, now }: { account: Account; now: Date }) {
   )
 }
 
-function windows(account: Account, now: Date): [UsageMeterValue | undefined, UsageMeterValue | undefined] {
-  const meters = usageMeters(account, now)
-  return [meters.find((m) => m.name.startsWith("5-hour")), meters.find((m) => m.name.startsWith("Weekly"))]
-}
-
 const bar: Record<ReturnType<typeof usageTone>, string> = {
   default: "bg-primary",
   warning: "bg-warning",
@@ -184,23 +214,22 @@ const bar: Record<ReturnType<typeof usageTone>, string> = {
   muted: "bg-muted-foreground/40",
 }
 
-function UsageCell({
-  meter,
-  now,
-  blocked,
-  stale,
-}: {
-  meter?: UsageMeterValue
-  now: Date
-  blocked: boolean
-  stale?: boolean
-}) {
+function UsageCell({ meter, now, stale }: { meter?: UsageMeterValue; now: Date; stale?: boolean }) {
   if (!meter) {
     return <TableCell className="text-muted-foreground">—</TableCell>
   }
-  const tone = usageTone(meter.percent, { blocked, stale })
   return (
     <TableCell className="min-w-28">
+      <MeterBar meter={meter} now={now} stale={stale} />
+    </TableCell>
+  )
+}
+
+/** A meter in one table line: percent, a short bar, and when it resets. */
+function MeterBar({ meter, now, stale }: { meter: UsageMeterValue; now: Date; stale?: boolean }) {
+  const tone = usageTone(meter.percent, { blocked: meter.blocked, stale })
+  return (
+    <>
       <div className="flex items-center gap-2">
         <span className="w-9 text-right tabular-nums">{formatPercent(meter.percent)}</span>
         <span className="h-1.5 w-14 overflow-hidden rounded-full bg-primary/10" aria-hidden="true">
@@ -215,6 +244,6 @@ function UsageCell({
           {meter.reset ? "reset" : formatResetsIn(meter.resetTime, now)}
         </div>
       ) : null}
-    </TableCell>
+    </>
   )
 }

@@ -12,7 +12,7 @@ import {
   type Account,
 } from "@/lib/gen/multicodex/control/v1/account_pb"
 import { FakeControl } from "@/test/fake-control"
-import { makeAccount } from "@/test/fixtures"
+import { makeAccount, makeMeters, meter, meterBlock } from "@/test/fixtures"
 import { renderWithControl } from "@/test/render"
 
 import { AccountsView } from "./accounts-view"
@@ -43,7 +43,12 @@ const bob = makeAccount({
   planType: "pro",
   usage: usage(90, 70),
 })
-const erin = makeAccount({ id: "e", email: "erin@demo.test", label: "erin", usage: usage(100, 64) })
+const erin = makeAccount({
+  id: "e",
+  email: "erin@demo.test",
+  label: "erin",
+  usage: usage(100, 64, { resetInMinutes: 18 }),
+})
 
 function renderPool(accounts: Account[]) {
   const fake = new FakeControl({ accounts })
@@ -149,6 +154,76 @@ describe("the table view", () => {
     expect(screen.getByText("No account matches the filter")).toBeTruthy()
     await user.click(screen.getByRole("button", { name: "Clear the filter" }))
     expect(screen.getAllByTestId("account-card")).toHaveLength(2)
+  })
+})
+
+describe("every usage shape", () => {
+  // minutes from now on the real clock (these tests render with it), as the fixtures' meters are built on NOW.
+  const fromNow = (minutes: number) =>
+    Math.round((Date.now() - new Date("2026-11-24T12:00:00Z").getTime()) / 60_000) + minutes
+  const carol = makeAccount({
+    id: "c",
+    email: "carol@demo.test",
+    label: "carol",
+    planType: "free",
+    usage: makeMeters(meter.weekly(70, fromNow(4000))),
+  })
+  const dana = makeAccount({
+    id: "d",
+    email: "dana@demo.test",
+    label: "dana",
+    planType: "enterprise",
+    usage: makeMeters(meter.credits(120, 500, fromNow(20_000))),
+  })
+  const frank = makeAccount({
+    id: "f",
+    email: "frank@demo.test",
+    label: "frank",
+    planType: "prolite",
+    usage: makeMeters(meter.weekly(100, fromNow(2880)), meter.reserve(35, fromNow(7200))),
+    ...blocked(2880),
+    blocks: [meterBlock("weekly", fromNow(2880))],
+  })
+  for (const account of [carol, dana, frank]) {
+    account.usage!.updateTime = inMinutes(-1)
+  }
+  const kinds = (row: HTMLElement) =>
+    within(row)
+      .queryAllByTestId("usage-meter")
+      .map((m) => `${m.dataset.kind}:${m.dataset.tone}`)
+
+  it("cards show each account's own meters, and what a reserve still serves", async () => {
+    renderPool([carol, dana, frank])
+
+    expect(kinds(await screen.findByRole("group", { name: "carol" }))).toEqual(["weekly:default"])
+    const danaCard = screen.getByRole("group", { name: "dana" })
+    expect(kinds(danaCard)).toEqual(["credits:default"])
+    expect(within(danaCard).getByText("Credit budget")).toBeTruthy()
+    expect(within(danaCard).getByText("120.00 of 500.00 credits spent")).toBeTruthy()
+    const frankCard = screen.getByRole("group", { name: "frank" })
+    expect(kinds(frankCard)).toEqual(["weekly:destructive", "reserve:default"])
+    expect(within(frankCard).getByText("Reserve for gpt-5.6-luna")).toBeTruthy()
+    expect(within(frankCard).getByTestId("reserve-note").textContent).toBe(
+      "Its reserve still serves gpt-5.6-luna (model id gpt-reserve)",
+    )
+    const summary = screen.getByTestId("pool-summary")
+    expect(within(summary).getByText("2 of 3")).toBeTruthy()
+    expect(within(summary).getByText("1 blocked · 1 on a reserve only")).toBeTruthy()
+    expect(within(summary).getByText("Credit budget headroom")).toBeTruthy()
+    expect(within(summary).getByText("Reserve headroom")).toBeTruthy()
+  })
+
+  it("the table lists the meters beyond the two windows in their own column", async () => {
+    const { user } = renderPool([carol, dana, frank])
+    await screen.findAllByTestId("account-card")
+
+    await user.click(screen.getByRole("button", { name: "Table" }))
+
+    expect(kinds(screen.getByRole("row", { name: "carol" }))).toEqual([])
+    expect(within(screen.getByRole("row", { name: "carol" })).getAllByText("—")).toHaveLength(2)
+    expect(kinds(screen.getByRole("row", { name: "dana" }))).toEqual(["credits:default"])
+    expect(kinds(screen.getByRole("row", { name: "frank" }))).toEqual(["reserve:default"])
+    expect(within(screen.getByRole("row", { name: "frank" })).getByTestId("reserve-note")).toBeTruthy()
   })
 })
 

@@ -9,8 +9,8 @@ import { poolHealth, poolOutage, type Headroom, type PoolHealth } from "@/lib/po
 
 /**
  * The pool before the accounts: a red banner when no account can serve requests (what clients get, and until
- * when), then how many accounts are usable, when the next blocked one frees up, and the 5-hour and weekly headroom
- * left across the pool.
+ * when), then how many accounts are usable, when the next blocked one frees up, and the headroom left across the
+ * pool on each kind of meter: 5-hour, weekly, and (when accounts have them) credit budgets and reserves.
  */
 export function PoolSummary({ accounts, now }: { accounts: Account[]; now: Date }) {
   if (accounts.length === 0) {
@@ -44,6 +44,12 @@ export function PoolSummary({ accounts, now }: { accounts: Account[]; now: Date 
         />
         <HeadroomStat label="5-hour headroom" headroom={health.fiveHour} />
         <HeadroomStat label="Weekly headroom" headroom={health.weekly} />
+        {health.credits.measured > 0 ? (
+          <HeadroomStat label="Credit budget headroom" headroom={health.credits} />
+        ) : null}
+        {health.reserves.measured > 0 ? (
+          <HeadroomStat label="Reserve headroom" headroom={health.reserves} />
+        ) : null}
       </dl>
     </div>
   )
@@ -52,6 +58,7 @@ export function PoolSummary({ accounts, now }: { accounts: Account[]; now: Date 
 function unusable(health: PoolHealth): string {
   const parts = [
     health.blocked.length > 0 ? `${health.blocked.length} blocked` : "",
+    health.reserveOnly.length > 0 ? `${health.reserveOnly.length} on a reserve only` : "",
     health.reauth > 0 ? `${health.reauth} need sign-in` : "",
     health.disabled > 0 ? `${health.disabled} disabled` : "",
   ].filter(Boolean)
@@ -81,7 +88,7 @@ function Stat({
 
 function HeadroomStat({ label, headroom }: { label: string; headroom: Headroom }) {
   if (headroom.percentLeft === undefined) {
-    return <Stat label={label} value="—" detail="No account has reported this window yet" />
+    return <Stat label={label} value="—" detail="No account has reported this meter yet" />
   }
   const worth = headroom.accountsLeft.toLocaleString(undefined, { maximumFractionDigits: 1 })
   return (

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file multicodex/control/v1/account.proto.
  */
 export const file_multicodex_control_v1_account: GenFile = /*@__PURE__*/
-  fileDesc("CiNtdWx0aWNvZGV4L2NvbnRyb2wvdjEvYWNjb3VudC5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIrAGCgdBY2NvdW50EgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhIKBWxhYmVsGAMgASgJSACIAQESFQoIcHJpb3JpdHkYBCABKAVIAYgBARIUCgdlbmFibGVkGAUgASgISAKIAQESMwoFc3RhdGUYBiABKA4yJC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQWNjb3VudC5TdGF0ZRIRCglwbGFuX3R5cGUYByABKAkSGgoSY2hhdGdwdF9hY2NvdW50X2lkGAggASgJEhcKD2NoYXRncHRfdXNlcl9pZBgJIAEoCRISCgp0b2tlbl9oaW50GAogASgJEjwKGGFjY2Vzc190b2tlbl9leHBpcmVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNQoRbGFzdF9yZWZyZXNoX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEWJsb2NrX2V4cGlyZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxibG9ja19yZWFzb24YDiABKAkSFQoNcmVhdXRoX3JlYXNvbhgPIAEoCRIyCgV1c2FnZRgQIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50VXNhZ2USLwoLY3JlYXRlX3RpbWUYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5sYXN0X3VzZWRfdGltZRgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAicgoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABIQCgxTVEFURV9BQ1RJVkUQARIRCg1TVEFURV9CTE9DS0VEEAISGQoVU1RBVEVfUkVBVVRIX1JFUVVJUkVEEAMSEgoOU1RBVEVfRElTQUJMRUQQBEIICgZfbGFiZWxCCwoJX3ByaW9yaXR5QgoKCF9lbmFibGVkIn4KC1VzYWdlV2luZG93EhQKDHVzZWRfcGVyY2VudBgBIAEoARIpCgZsZW5ndGgYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLgoKcmVzZXRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAivwEKDEFjY291bnRVc2FnZRI1CglmaXZlX2hvdXIYASABKAsyIi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VXaW5kb3cSMgoGd2Vla2x5GAIgASgLMiIubXVsdGljb2RleC5jb250cm9sLnYxLlVzYWdlV2luZG93Ei8KC3VwZGF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtwcm9iZV9lcnJvchgEIAEoCUIYqgIVTXVsdGlDb2RleC5Db250cm9sLlYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiNtdWx0aWNvZGV4L2NvbnRyb2wvdjEvYWNjb3VudC5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIuMGCgdBY2NvdW50EgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhIKBWxhYmVsGAMgASgJSACIAQESFQoIcHJpb3JpdHkYBCABKAVIAYgBARIUCgdlbmFibGVkGAUgASgISAKIAQESMwoFc3RhdGUYBiABKA4yJC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQWNjb3VudC5TdGF0ZRIRCglwbGFuX3R5cGUYByABKAkSGgoSY2hhdGdwdF9hY2NvdW50X2lkGAggASgJEhcKD2NoYXRncHRfdXNlcl9pZBgJIAEoCRISCgp0b2tlbl9oaW50GAogASgJEjwKGGFjY2Vzc190b2tlbl9leHBpcmVfdGltZRgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNQoRbGFzdF9yZWZyZXNoX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjUKEWJsb2NrX2V4cGlyZV90aW1lGA0gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxibG9ja19yZWFzb24YDiABKAkSFQoNcmVhdXRoX3JlYXNvbhgPIAEoCRIyCgV1c2FnZRgQIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50VXNhZ2USLwoLY3JlYXRlX3RpbWUYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGBIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIyCg5sYXN0X3VzZWRfdGltZRgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoGYmxvY2tzGBQgAygLMiEubXVsdGljb2RleC5jb250cm9sLnYxLk1ldGVyQmxvY2sicgoFU3RhdGUSFQoRU1RBVEVfVU5TUEVDSUZJRUQQABIQCgxTVEFURV9BQ1RJVkUQARIRCg1TVEFURV9CTE9DS0VEEAISGQoVU1RBVEVfUkVBVVRIX1JFUVVJUkVEEAMSEgoOU1RBVEVfRElTQUJMRUQQBEIICgZfbGFiZWxCCwoJX3ByaW9yaXR5QgoKCF9lbmFibGVkImAKCk1ldGVyQmxvY2sSEQoJbWV0ZXJfa2V5GAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZyZWFzb24YAyABKAkifgoLVXNhZ2VXaW5kb3cSFAoMdXNlZF9wZXJjZW50GAEgASgBEikKBmxlbmd0aBgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIuCgpyZXNldF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLyAQoMQWNjb3VudFVzYWdlEjUKCWZpdmVfaG91chgBIAEoCzIiLm11bHRpY29kZXguY29udHJvbC52MS5Vc2FnZVdpbmRvdxIyCgZ3ZWVrbHkYAiABKAsyIi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuVXNhZ2VXaW5kb3cSLwoLdXBkYXRlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC3Byb2JlX2Vycm9yGAQgASgJEjEKBm1ldGVycxgFIAMoCzIhLm11bHRpY29kZXguY29udHJvbC52MS5Vc2FnZU1ldGVyIsgDCgpVc2FnZU1ldGVyEgsKA2tleRgBIAEoCRI0CgRraW5kGAIgASgOMiYubXVsdGljb2RleC5jb250cm9sLnYxLlVzYWdlTWV0ZXIuS2luZBIUCgx1c2VkX3BlcmNlbnQYAyABKAESMAoNd2luZG93X2xlbmd0aBgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIuCgpyZXNldF90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxjcmVkaXRfbGltaXQYBiABKAkSFAoMY3JlZGl0c191c2VkGAcgASgJEhIKCmxpbWl0X25hbWUYCCABKAkSDQoFbW9kZWwYCSABKAkSFQoNbGltaXRfcmVhY2hlZBgKIAEoCCKYAQoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEgoOS0lORF9GSVZFX0hPVVIQARIPCgtLSU5EX1dFRUtMWRACEhUKEUtJTkRfT1RIRVJfV0lORE9XEAMSFgoSS0lORF9DUkVESVRfQlVER0VUEAQSEAoMS0lORF9SRVNFUlZFEAUSFAoQS0lORF9PVEhFUl9MSU1JVBAGQhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * An upstream ChatGPT account that MultiCodex signs in to and routes requests through.
@@ -107,14 +107,15 @@ export type Account = Message<"multicodex.control.v1.Account"> & {
   lastRefreshTime?: Timestamp | undefined;
 
   /**
-   * Output only. Until when the account is blocked; unset when it is not blocked.
+   * Output only. Until when ordinary requests are blocked (the latest in force of `blocks` that stops them); unset
+   * when they are not. A block on a model-scoped meter alone (a reserve) leaves the account active.
    *
    * @generated from field: google.protobuf.Timestamp block_expire_time = 13;
    */
   blockExpireTime?: Timestamp | undefined;
 
   /**
-   * Output only. Why the account is blocked, for example `usage_limit_reached`.
+   * Output only. Why ordinary requests are blocked, for example `usage_limit_reached` or `spend_control_reached`.
    *
    * @generated from field: string block_reason = 14;
    */
@@ -154,6 +155,13 @@ export type Account = Message<"multicodex.control.v1.Account"> & {
    * @generated from field: google.protobuf.Timestamp last_used_time = 19;
    */
   lastUsedTime?: Timestamp | undefined;
+
+  /**
+   * Output only. The blocks in force, one per meter they came from; Unblock clears them all.
+   *
+   * @generated from field: repeated multicodex.control.v1.MeterBlock blocks = 20;
+   */
+  blocks: MeterBlock[];
 };
 
 /**
@@ -212,6 +220,42 @@ export const Account_StateSchema: GenEnum<Account_State> = /*@__PURE__*/
   enumDesc(file_multicodex_control_v1_account, 0, 0);
 
 /**
+ * A block on one meter of an account: the requests that meter pays for are not sent until it ends.
+ *
+ * @generated from message multicodex.control.v1.MeterBlock
+ */
+export type MeterBlock = Message<"multicodex.control.v1.MeterBlock"> & {
+  /**
+   * The meter it came from: a meter key (`5h`, `weekly`, `window:1440m`, `credits`, `reserve:gpt-reserve`), or
+   * `ordinary` (the ordinary limit, window unknown), `workspace` (every model) or `account` (every model; not a quota).
+   *
+   * @generated from field: string meter_key = 1;
+   */
+  meterKey: string;
+
+  /**
+   * When the block ends by itself.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 2;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * The upstream's word for it, for example `usage_limit_reached` or `workspace_member_credits_depleted`.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message multicodex.control.v1.MeterBlock.
+ * Use `create(MeterBlockSchema)` to create a new message.
+ */
+export const MeterBlockSchema: GenMessage<MeterBlock> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_account, 1);
+
+/**
  * One rolling rate-limit window of an account.
  *
  * @generated from message multicodex.control.v1.UsageWindow
@@ -244,23 +288,23 @@ export type UsageWindow = Message<"multicodex.control.v1.UsageWindow"> & {
  * Use `create(UsageWindowSchema)` to create a new message.
  */
 export const UsageWindowSchema: GenMessage<UsageWindow> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_account, 1);
+  messageDesc(file_multicodex_control_v1_account, 2);
 
 /**
- * The usage of an account's windows, recognised by their length.
+ * The usage of an account: every meter the upstream reported.
  *
  * @generated from message multicodex.control.v1.AccountUsage
  */
 export type AccountUsage = Message<"multicodex.control.v1.AccountUsage"> & {
   /**
-   * The 5-hour window; unset when the plan has none.
+   * A view of the `5h` meter, kept for older clients; unset when the plan has none. Read `meters`.
    *
    * @generated from field: multicodex.control.v1.UsageWindow five_hour = 1;
    */
   fiveHour?: UsageWindow | undefined;
 
   /**
-   * The weekly window; unset when unknown.
+   * A view of the `weekly` meter, kept for older clients; unset when unknown. Read `meters`.
    *
    * @generated from field: multicodex.control.v1.UsageWindow weekly = 2;
    */
@@ -279,6 +323,13 @@ export type AccountUsage = Message<"multicodex.control.v1.AccountUsage"> & {
    * @generated from field: string probe_error = 4;
    */
   probeError: string;
+
+  /**
+   * Every meter: the ordinary windows (by length), the credit budget, and model-scoped limits such as the reserve.
+   *
+   * @generated from field: repeated multicodex.control.v1.UsageMeter meters = 5;
+   */
+  meters: UsageMeter[];
 };
 
 /**
@@ -286,5 +337,151 @@ export type AccountUsage = Message<"multicodex.control.v1.AccountUsage"> & {
  * Use `create(AccountUsageSchema)` to create a new message.
  */
 export const AccountUsageSchema: GenMessage<AccountUsage> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_account, 2);
+  messageDesc(file_multicodex_control_v1_account, 3);
+
+/**
+ * One thing that limits an account: a window of the ordinary limit, a credit budget, or a limit serving one model.
+ *
+ * @generated from message multicodex.control.v1.UsageMeter
+ */
+export type UsageMeter = Message<"multicodex.control.v1.UsageMeter"> & {
+  /**
+   * Stable key: `5h`, `weekly`, `window:<minutes>m`, `credits`, `reserve:<limit name>`, `limit:<limit name>`.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * What the meter measures.
+   *
+   * @generated from field: multicodex.control.v1.UsageMeter.Kind kind = 2;
+   */
+  kind: UsageMeter_Kind;
+
+  /**
+   * Percentage used, 0 to 100.
+   *
+   * @generated from field: double used_percent = 3;
+   */
+  usedPercent: number;
+
+  /**
+   * The window's length; unset for a credit budget.
+   *
+   * @generated from field: google.protobuf.Duration window_length = 4;
+   */
+  windowLength?: Duration | undefined;
+
+  /**
+   * When the meter starts over; unset when unknown.
+   *
+   * @generated from field: google.protobuf.Timestamp reset_time = 5;
+   */
+  resetTime?: Timestamp | undefined;
+
+  /**
+   * A credit budget's limit for its period, as a decimal string (for example `100.00`); empty otherwise.
+   *
+   * @generated from field: string credit_limit = 6;
+   */
+  creditLimit: string;
+
+  /**
+   * A credit budget's credits spent in this period, as a decimal string; empty otherwise.
+   *
+   * @generated from field: string credits_used = 7;
+   */
+  creditsUsed: string;
+
+  /**
+   * A model-scoped limit's name, which is also the model id that spends it (for example `gpt-reserve`).
+   *
+   * @generated from field: string limit_name = 8;
+   */
+  limitName: string;
+
+  /**
+   * The model a reserve is served as (for example `gpt-5.6-luna`); empty otherwise.
+   *
+   * @generated from field: string model = 9;
+   */
+  model: string;
+
+  /**
+   * The upstream said this meter allows no more requests until it resets.
+   *
+   * @generated from field: bool limit_reached = 10;
+   */
+  limitReached: boolean;
+};
+
+/**
+ * Describes the message multicodex.control.v1.UsageMeter.
+ * Use `create(UsageMeterSchema)` to create a new message.
+ */
+export const UsageMeterSchema: GenMessage<UsageMeter> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_account, 4);
+
+/**
+ * What the meter measures.
+ *
+ * @generated from enum multicodex.control.v1.UsageMeter.Kind
+ */
+export enum UsageMeter_Kind {
+  /**
+   * Not set; never returned by the server.
+   *
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The ordinary limit's 5-hour window.
+   *
+   * @generated from enum value: KIND_FIVE_HOUR = 1;
+   */
+  FIVE_HOUR = 1,
+
+  /**
+   * The ordinary limit's weekly window.
+   *
+   * @generated from enum value: KIND_WEEKLY = 2;
+   */
+  WEEKLY = 2,
+
+  /**
+   * An ordinary window of another length (a day, a month, ...), kept as it is.
+   *
+   * @generated from enum value: KIND_OTHER_WINDOW = 3;
+   */
+  OTHER_WINDOW = 3,
+
+  /**
+   * A monthly credit budget (Business and Enterprise spend controls).
+   *
+   * @generated from enum value: KIND_CREDIT_BUDGET = 4;
+   */
+  CREDIT_BUDGET = 4,
+
+  /**
+   * A limit that serves one model when the ordinary limit is spent (for example `gpt-reserve`).
+   *
+   * @generated from enum value: KIND_RESERVE = 5;
+   */
+  RESERVE = 5,
+
+  /**
+   * Another model-scoped limit whose model is not named; shown, not used to choose accounts.
+   *
+   * @generated from enum value: KIND_OTHER_LIMIT = 6;
+   */
+  OTHER_LIMIT = 6,
+}
+
+/**
+ * Describes the enum multicodex.control.v1.UsageMeter.Kind.
+ */
+export const UsageMeter_KindSchema: GenEnum<UsageMeter_Kind> = /*@__PURE__*/
+  enumDesc(file_multicodex_control_v1_account, 4, 0);
 

@@ -717,7 +717,7 @@ export const UsageSampleSchema: GenMessage<UsageSample> = /*@__PURE__*/
  */
 export type UsageMeterReading = Message<"multicodex.control.v1.UsageMeterReading"> & {
   /**
-   * The meter's key, for example `five_hour` or `weekly`.
+   * The meter's key, as in `AccountUsage.meters`: `5h`, `weekly`, `window:1440m`, `credits`, `reserve:gpt-reserve`, ….
    *
    * @generated from field: string meter = 1;
    */
