@@ -1,16 +1,13 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using MultiCodex.Control.V1;
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.FrontDoor;
 using MultiCodex.Edge.Health;
 using MultiCodex.Edge.Leasing;
-using MultiCodex.Edge.Models;
 using MultiCodex.Edge.Observability;
-using MultiCodex.Edge.Proxying;
-using MultiCodex.Edge.Upstream;
+using MultiCodex.Edge.Pool;
+using MultiCodex.Edge.V1;
 using MultiCodex.Hosting;
 using Prometheus;
-using HealthClient = Grpc.Health.V1.Health.HealthClient;
 
 namespace MultiCodex.Edge;
 
@@ -22,35 +19,19 @@ public static class EdgeApp
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
         builder.AddMultiCodexLogging();
+
+        // Options: read from the public environment names and checked once; a value that cannot work stops the start.
         var options = EdgeOptions.FromConfiguration(builder.Configuration);
-
-        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            // /v1 enforces its own limit on the decompressed body; forwarded routes keep Control's limit.
-            k.Limits.MaxRequestBodySize = null;
-            // HTTP/1.1 for browsers and most clients, and h2c on the same port so native gRPC clients can use
-            // the front door too (forwarded to Control); see CleartextHttp2Sniffer.
-            k.AllowAlternateSchemes = true;
-            k.ConfigureEndpointDefaults(listen => listen.UseCleartextHttp2Sniffing());
-        });
-        // SIGTERM: stop taking requests, let streams in flight finish (bounded), then exit.
-        builder.WebHost.UseShutdownTimeout(options.ShutdownDrain);
-
         builder.Services.AddSingleton(options);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddGrpcClient<HealthClient>(o => o.Address = options.ControlUrl);
-        builder.Services.AddGrpcClient<LeaseService.LeaseServiceClient>(o => o.Address = options.ControlUrl);
-        builder.Services.AddGrpcClient<ApiKeyService.ApiKeyServiceClient>(o => o.Address = options.ControlUrl);
-        builder.Services.AddSingleton<ControlClient>();
-        builder.Services.AddSingleton<ClientKeyGate>().AddHostedService(sp => sp.GetRequiredService<ClientKeyGate>());
-        builder.Services.AddSingleton<UpstreamClient>();
-        builder.Services.AddSingleton<OutcomeReporter>();
-        builder.Services.AddSingleton<UpstreamDispatcher>();
-        builder.Services.AddSingleton<ModelsEndpoint>();
+        builder.WebHost.UseFrontDoorListener(options);
+
+        builder.Services.AddControlClients(options);
+        builder.Services.AddClientKeys(); // eager: follows Control's key digests from start-up
+        // The account pool; a stand-in over Control's LeaseService until Control pushes its live view.
+        builder.Services.AddSingleton<IAccountPool, ControlLeasePool>();
         builder.Services.AddSingleton<EdgeMetrics>();
-        builder.Services.AddHostedService<OutcomeDrain>();
+        builder.Services.AddV1();
         builder.Services.AddFrontDoor(options);
 
         var app = builder.Build();

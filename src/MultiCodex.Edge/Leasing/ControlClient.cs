@@ -6,10 +6,11 @@ using Polly.Retry;
 namespace MultiCodex.Edge.Leasing;
 
 /// <summary>
-/// The Edge's calls to Control over gRPC (h2c): leases, outcome reports and client-key digests. Each call carries
+/// The Edge's calls to Control over gRPC (h2c): leases, outcome reports, account details and client-key digests. Each call carries
 /// the admin token and is retried briefly while Control is unreachable (a restart), then fails.
 /// </summary>
-public sealed class ControlClient(LeaseService.LeaseServiceClient leases, ApiKeyService.ApiKeyServiceClient keys, EdgeOptions options, TimeProvider time)
+public sealed class ControlClient(
+    LeaseService.LeaseServiceClient leases, ApiKeyService.ApiKeyServiceClient keys, AccountService.AccountServiceClient accounts, EdgeOptions options, TimeProvider time)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
@@ -31,6 +32,9 @@ public sealed class ControlClient(LeaseService.LeaseServiceClient leases, ApiKey
 
     public Task<ReportOutcomeResponse> ReportAsync(ReportOutcomeRequest request, CancellationToken cancellationToken) =>
         _retry.ExecuteAsync(async ct => await leases.ReportOutcomeAsync(request, Options(ct)), cancellationToken).AsTask();
+
+    public Task<GetAccountResponse> GetAccountAsync(string id, CancellationToken cancellationToken) =>
+        _retry.ExecuteAsync(async ct => await accounts.GetAccountAsync(new GetAccountRequest { Id = id }, Options(ct)), cancellationToken).AsTask();
 
     public Task<ListApiKeyDigestsResponse> ListKeyDigestsAsync(CancellationToken cancellationToken) =>
         _retry.ExecuteAsync(async ct => await keys.ListApiKeyDigestsAsync(new ListApiKeyDigestsRequest(), Options(ct)), cancellationToken).AsTask();

@@ -1,10 +1,13 @@
-using System.Diagnostics;
-using MultiCodex.Edge.Proxying;
+using System.Collections.Concurrent;
+using MultiCodex.Edge.V1.Protocol;
 using Prometheus;
 
 namespace MultiCodex.Edge.Observability;
 
-/// <summary>Prometheus metrics of /v1 traffic, served at <c>/metrics</c>. Updated once per request, never per event.</summary>
+/// <summary>
+/// Prometheus metrics of /v1 traffic, served at <c>/metrics</c>. Updated once per request, never per event; the
+/// labelled series are looked up once and kept, so counting a request allocates nothing.
+/// </summary>
 public sealed class EdgeMetrics
 {
     private static readonly Counter Requests = Metrics.CreateCounter("multicodex_edge_requests_total",
@@ -20,16 +23,24 @@ public sealed class EdgeMetrics
     private static readonly Counter Tokens = Metrics.CreateCounter("multicodex_edge_tokens_total",
         "Tokens used upstream, by kind (input, cached_input, output, reasoning).", "kind");
 
-    public void Completed(string endpoint, int status, UpstreamExchange? exchange, long startedAt)
+    private static readonly Counter.Child InputTokens = Tokens.WithLabels("input");
+    private static readonly Counter.Child CachedInputTokens = Tokens.WithLabels("cached_input");
+    private static readonly Counter.Child OutputTokens = Tokens.WithLabels("output");
+    private static readonly Counter.Child ReasoningTokens = Tokens.WithLabels("reasoning");
+
+    private readonly ConcurrentDictionary<(string Endpoint, int Status), Counter.Child> _requests = new();
+    private readonly ConcurrentDictionary<string, Histogram.Child> _durations = new();
+
+    public void Completed(string endpoint, int status, TimeSpan duration, UsageFacts usage)
     {
-        Requests.WithLabels(endpoint, status.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
-        Duration.WithLabels(endpoint).Observe(Stopwatch.GetElapsedTime(startedAt).TotalSeconds);
-        if (exchange?.Usage is { } usage)
+        _requests.GetOrAdd((endpoint, status), static key => Requests.WithLabels(key.Endpoint, key.Status.ToString(System.Globalization.CultureInfo.InvariantCulture))).Inc();
+        _durations.GetOrAdd(endpoint, static name => Duration.WithLabels(name)).Observe(duration.TotalSeconds);
+        if (usage.InputTokens + usage.OutputTokens > 0)
         {
-            Tokens.WithLabels("input").Inc(usage.InputTokens);
-            Tokens.WithLabels("cached_input").Inc(usage.CachedInputTokens);
-            Tokens.WithLabels("output").Inc(usage.OutputTokens);
-            Tokens.WithLabels("reasoning").Inc(usage.ReasoningTokens);
+            InputTokens.Inc(usage.InputTokens);
+            CachedInputTokens.Inc(usage.CachedInputTokens);
+            OutputTokens.Inc(usage.OutputTokens);
+            ReasoningTokens.Inc(usage.ReasoningTokens);
         }
     }
 }

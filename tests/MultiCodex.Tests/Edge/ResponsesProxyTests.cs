@@ -265,16 +265,33 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExplainHeader_NamesTheAccountAndWhy()
+    public async Task ExplainHeader_NamesTheAccountByEmailAndWhy()
     {
-        var (_, id) = await _proxy.AddAccountAsync("explain@example.com");
+        await _proxy.AddAccountAsync("explain@example.com");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(new { model = "gpt-5.5", input = "x" }) };
         request.Headers.Add("x-multicodex-explain", "1");
 
         var response = await _proxy.Client.SendAsync(request);
 
-        Assert.Equal(id, response.Headers.GetValues("x-multicodex-account").Single());
+        Assert.Equal("explain@example.com", response.Headers.GetValues("x-multicodex-account").Single());
         Assert.Contains("eligible", response.Headers.GetValues("x-multicodex-reason").Single());
+        Assert.Equal("explain@example.com 200", response.Headers.GetValues("x-multicodex-attempts").Single());
+    }
+
+    [Fact]
+    public async Task ExplainHeader_ListsTheFailoverChain()
+    {
+        var (first, _) = await _proxy.AddAccountAsync("alice@example.com", priority: 0);
+        await _proxy.AddAccountAsync("erin@example.com", priority: 1);
+        first.EnqueueBehavior(ResponseBehavior.UsageLimitReached(TimeSpan.FromHours(1)));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(new { model = "gpt-5.5", input = "x" }) };
+        request.Headers.Add("x-multicodex-explain", "1");
+
+        var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("erin@example.com", response.Headers.GetValues("x-multicodex-account").Single());
+        Assert.Equal("alice@example.com 429 usage_limit_reached -> erin@example.com 200", response.Headers.GetValues("x-multicodex-attempts").Single());
     }
 
     [Fact]
