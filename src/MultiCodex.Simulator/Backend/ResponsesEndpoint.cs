@@ -93,6 +93,8 @@ internal static class ResponsesEndpoint
         var deltas = 0;
         try
         {
+            // The real backend answers with its headers at once; the events follow as they are made.
+            await response.Body.FlushAsync(ct);
             foreach (var sseEvent in events)
             {
                 if (behavior.Kind == ResponseBehaviorKind.DropMidStream && sseEvent.IsTextDelta && deltas == behavior.DeltasBeforeDrop)

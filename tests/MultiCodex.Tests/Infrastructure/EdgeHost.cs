@@ -11,10 +11,11 @@ public sealed class EdgeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EdgeHost(WebApplication app, Uri url)
+    private EdgeHost(WebApplication app, Uri url, LogCapture logs)
     {
         _app = app;
         Url = url;
+        Logs = logs;
         Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -23,9 +24,13 @@ public sealed class EdgeHost : IAsyncDisposable
     /// <summary>A plain HTTP/1.1 client of the front door.</summary>
     public HttpClient Http { get; }
 
+    /// <summary>What the Edge logged at warning level and above.</summary>
+    public LogCapture Logs { get; }
+
     public static async Task<EdgeHost> StartAsync(Uri controlUrl, string? adminToken = "test-admin-token",
-        Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null)
+        Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
+        var logs = new LogCapture();
         var app = EdgeApp.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -41,9 +46,14 @@ public sealed class EdgeHost : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(settings);
             }
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(logs);
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
         });
         await app.StartAsync();
-        return new EdgeHost(app, ServerAddress.Of(app));
+        return new EdgeHost(app, ServerAddress.Of(app), logs);
     }
 
     public async ValueTask DisposeAsync()

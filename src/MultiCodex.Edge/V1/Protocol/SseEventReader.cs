@@ -53,6 +53,10 @@ public sealed class SseEventReader(Stream body) : IDisposable
         {
             if (_eventEnd >= 0 || FindSeparator())
             {
+                if (_eventEnd - _start > MaxEventSize)
+                {
+                    throw TooLarge();
+                }
                 var raw = new ReadOnlyMemory<byte>(_buffer, _start, _eventEnd + _separatorLength - _start);
                 var lines = raw[..(_eventEnd - _start)];
                 _start += raw.Length;
@@ -66,7 +70,7 @@ public sealed class SseEventReader(Stream body) : IDisposable
             }
             if (_end - _start > MaxEventSize)
             {
-                throw new InvalidDataException($"An upstream event is larger than {MaxEventSize / (1024 * 1024)} MiB.");
+                throw TooLarge();
             }
             Compact();
             if (_end == _buffer.Length)
@@ -81,6 +85,8 @@ public sealed class SseEventReader(Stream body) : IDisposable
             _end += read;
         }
     }
+
+    private static InvalidDataException TooLarge() => new($"An upstream event is larger than {MaxEventSize / (1024 * 1024)} MiB.");
 
     public void Dispose()
     {

@@ -19,6 +19,10 @@ public static class StrictJson
         {
             return invalid;
         }
+        if (json.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return NotJson(null);
+        }
         var keys = JsonKeyGuard.Rent();
         try
         {

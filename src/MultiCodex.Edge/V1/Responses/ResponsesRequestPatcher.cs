@@ -42,6 +42,10 @@ public static class ResponsesRequestPatcher
         {
             body = body[3..]; // a byte order mark is allowed before JSON text, never sent on
         }
+        if (body.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return (null, StrictJson.NotJson(null));
+        }
         var keys = JsonKeyGuard.Rent();
         try
         {
