@@ -16,7 +16,8 @@ public static class EdgeApp
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Settings come from the environment; no appsettings file is watched for changes (a thread and an inotify watch less).
+        var builder = WebApplication.CreateSlimBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
         configure?.Invoke(builder);
         builder.AddMultiCodexLogging();
 
@@ -30,7 +31,7 @@ public static class EdgeApp
         builder.Services.AddClientKeys(); // eager: follows Control's key digests from start-up
         // The account pool; a stand-in over Control's LeaseService until Control pushes its live view.
         builder.Services.AddSingleton<IAccountPool, ControlLeasePool>();
-        builder.Services.AddSingleton<EdgeMetrics>();
+        builder.Services.AddObservability();
         builder.Services.AddV1();
         builder.Services.AddFrontDoor(options);
 

@@ -23,7 +23,16 @@ public static class CleartextHttp2Sniffer
         listen.Protocols = HttpProtocols.Http1AndHttp2;
         listen.Use(next => async connection =>
         {
-            if (await StartsWithPrefaceAsync(connection))
+            bool http2;
+            try
+            {
+                http2 = await StartsWithPrefaceAsync(connection);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                return; // the client closed or reset the connection before sending anything: nothing to serve, nothing to report
+            }
+            if (http2)
             {
                 connection.Features.Set<ITlsConnectionFeature>(new CleartextTls());
                 connection.Features.Set<ITlsApplicationProtocolFeature>(new Http2Negotiated());

@@ -10,18 +10,22 @@ namespace MultiCodex.Edge.Observability;
 /// </summary>
 public sealed class EdgeMetrics
 {
+    // No exemplars: each would read the trace context on every count, for nothing the Edge's scrapers use.
+    private static readonly ExemplarBehavior NoExemplars = new() { DefaultExemplarProvider = static (_, _) => Exemplar.None };
+
     private static readonly Counter Requests = Metrics.CreateCounter("multicodex_edge_requests_total",
-        "Requests to /v1, by endpoint and HTTP status.", "endpoint", "status");
+        "Requests to /v1, by endpoint and HTTP status.", new CounterConfiguration { LabelNames = ["endpoint", "status"], ExemplarBehavior = NoExemplars });
 
     private static readonly Histogram Duration = Metrics.CreateHistogram("multicodex_edge_request_duration_seconds",
         "Time from the request to the end of the answer.", new HistogramConfiguration
         {
             LabelNames = ["endpoint"],
             Buckets = Histogram.ExponentialBuckets(0.01, 2, 16),
+            ExemplarBehavior = NoExemplars,
         });
 
     private static readonly Counter Tokens = Metrics.CreateCounter("multicodex_edge_tokens_total",
-        "Tokens used upstream, by kind (input, cached_input, output, reasoning).", "kind");
+        "Tokens used upstream, by kind (input, cached_input, output, reasoning).", new CounterConfiguration { LabelNames = ["kind"], ExemplarBehavior = NoExemplars });
 
     private static readonly Counter.Child InputTokens = Tokens.WithLabels("input");
     private static readonly Counter.Child CachedInputTokens = Tokens.WithLabels("cached_input");

@@ -25,6 +25,8 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
 
     public CancellationToken Aborted => http.RequestAborted;
 
+    private PooledBuffer? _event; // the event being composed: handed to the response pipe in one write
+
     private PipeWriter Writer => http.Response.BodyWriter;
 
     /// <summary>Remembers the client key's name (the key check runs before the transport exists).</summary>
@@ -77,20 +79,31 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
 
     public void Relay(in SseEvent e) => Writer.Write(e.Raw.Span);
 
+    // A composed event (a chat chunk, a synthesized failure) is built in a buffer of its own and then written to the
+    // response pipe at once: each write into Kestrel's pipe has a cost, and a chunk is made of several pieces.
     public IBufferWriter<byte> BeginEvent(ReadOnlySpan<byte> name)
     {
-        var writer = Writer;
+        if (_event is null)
+        {
+            _event = new PooledBuffer(1024);
+            http.Response.RegisterForDispose(_event);
+        }
+        _event.Clear();
         if (!name.IsEmpty)
         {
-            writer.Write("event: "u8);
-            writer.Write(name);
-            writer.Write("\n"u8);
+            _event.Write("event: "u8);
+            _event.Write(name);
+            _event.Write((byte)'\n');
         }
-        writer.Write("data: "u8);
-        return writer;
+        _event.Write("data: "u8);
+        return _event;
     }
 
-    public void EndEvent() => Writer.Write("\n\n"u8);
+    public void EndEvent()
+    {
+        _event!.Write("\n\n"u8);
+        Writer.Write(_event.Span);
+    }
 
     public async ValueTask FlushAsync()
     {

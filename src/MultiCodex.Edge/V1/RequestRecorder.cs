@@ -5,20 +5,29 @@ namespace MultiCodex.Edge.V1;
 
 /// <summary>
 /// Step 5 (record): what the client got, shaped once into a <see cref="ClientAnswer"/> for the pool, counted in the
-/// metrics, and written as one log line naming the account by email and the failover chain. The line is formatted
-/// only when its level is on.
+/// metrics, and written as one log line naming the account by email and the failover chain.
 /// </summary>
-public sealed partial class RequestRecorder(IAccountPool pool, EdgeMetrics metrics, ILogger<RequestRecorder> logger)
+/// <remarks>
+/// The line has its own category, <see cref="Category"/>, at Information: on by default, formatted only when enabled,
+/// and turned off with one setting (<c>Logging__LogLevel__MultiCodex.Requests=Warning</c>) where an access log is
+/// not wanted — at thousands of requests a second, writing it costs about as much CPU as the rest of the Edge's work.
+/// </remarks>
+public sealed partial class RequestRecorder(IAccountPool pool, EdgeMetrics metrics, ILoggerFactory loggers)
 {
+    /// <summary>The log category of the one line per request.</summary>
+    public const string Category = "MultiCodex.Requests";
+
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
+
     public void Record(RequestTrace trace)
     {
         var answer = trace.ToAnswer();
         pool.RecordAnswer(answer);
         var usage = trace.Usage;
         metrics.Completed(trace.Endpoint, trace.Status, answer.Duration, usage);
-        if (logger.IsEnabled(LogLevel.Information))
+        if (_logger.IsEnabled(LogLevel.Information))
         {
-            Log.Completed(logger, trace.Endpoint, trace.ClientName ?? "-", trace.Served?.Lease.AccountEmail ?? "-", trace.Model, trace.Status,
+            Log.Completed(_logger, trace.Endpoint, trace.ClientName ?? "-", trace.Served?.Lease.AccountEmail ?? "-", trace.Model, trace.Status,
                 trace.ErrorCode ?? "-", trace.Chain(" → "), trace.Served?.TimeToFirstByte?.TotalMilliseconds ?? 0, answer.Duration.TotalMilliseconds,
                 usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens);
         }

@@ -31,6 +31,9 @@ public sealed class UpstreamClient : IDisposable
     private static readonly HashSet<string> Identity = new(StringComparer.OrdinalIgnoreCase) { "user-agent", "originator", "version" };
 
     private readonly HttpMessageInvoker _invoker;
+
+    // "Bearer <token>" per account, made once per token rather than once per request (an access token is ~2 KB).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Token, string Header)> _authorization = new(StringComparer.Ordinal);
     private readonly Uri _responsesUrl;
     private readonly Uri _modelsUrl;
 
@@ -89,9 +92,13 @@ public sealed class UpstreamClient : IDisposable
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
 
-    private static void SetCredentials(HttpRequestMessage message, AccountLease lease)
+    private void SetCredentials(HttpRequestMessage message, AccountLease lease)
     {
-        message.Headers.TryAddWithoutValidation("Authorization", "Bearer " + lease.AccessToken);
+        if (!_authorization.TryGetValue(lease.AccountId, out var cached) || !string.Equals(cached.Token, lease.AccessToken, StringComparison.Ordinal))
+        {
+            _authorization[lease.AccountId] = cached = (lease.AccessToken, "Bearer " + lease.AccessToken);
+        }
+        message.Headers.TryAddWithoutValidation("Authorization", cached.Header);
         message.Headers.TryAddWithoutValidation("ChatGPT-Account-ID", lease.ChatGptAccountId);
     }
 

@@ -34,8 +34,11 @@ public sealed class UpstreamStream : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _idleTimeout;
     private readonly CancellationToken _clientGone;
-    private readonly CancellationTokenSource _timeout; // the idle timer; also cancelled when the client goes away
+    private readonly CancellationTokenSource _cancel = new(); // ends a read: the client went away, or the upstream went silent
     private readonly CancellationTokenRegistration _clientRegistration;
+    private ITimer? _idleTimer;
+    private TimeSpan _silenceLimit;
+    private long _readStarted;
     private readonly PooledBuffer _heldBytes = new(4096);
     private readonly List<Held> _held = [];
     private int _nextHeld;
@@ -48,8 +51,8 @@ public sealed class UpstreamStream : IAsyncDisposable
         _time = time;
         _idleTimeout = idleTimeout;
         _clientGone = clientGone;
-        _timeout = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
-        _clientRegistration = clientGone.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _timeout);
+        _silenceLimit = idleTimeout;
+        _clientRegistration = clientGone.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), _cancel);
     }
 
     /// <summary>The upstream's response headers (rate limits, turn state, request id).</summary>
@@ -76,54 +79,71 @@ public sealed class UpstreamStream : IAsyncDisposable
     /// </summary>
     public async Task<HoldResult> HoldAsync(TimeSpan firstEventTimeout)
     {
-        var started = _time.GetTimestamp();
-        while (true)
+        using var stopWaiting = new CancellationTokenSource();
+        Task? deadline = null; // one timer for the whole hold, made only if a read has to wait
+        try
         {
-            var read = _reader.ReadAsync(_timeout.Token).AsTask();
-            if (!read.IsCompleted)
+            while (true)
             {
-                using var wait = new CancellationTokenSource();
-                var remaining = firstEventTimeout - _time.GetElapsedTime(started);
-                var winner = remaining > TimeSpan.Zero ? await Task.WhenAny(read, Task.Delay(remaining, _time, wait.Token)) : null;
-                await wait.CancelAsync();
-                if (winner != read)
+                SseEvent? next;
+                var pending = _reader.ReadAsync(_cancel.Token);
+                try
                 {
-                    if (_held.Count > 0)
+                    if (pending.IsCompletedSuccessfully)
                     {
-                        _pending = read;
-                        return HoldResult.Committed;
+                        next = pending.Result;
                     }
-                    await _timeout.CancelAsync();
-                    await read.ContinueWith(static _ => { }, TaskScheduler.Default); // observed, never thrown
-                    _clientGone.ThrowIfCancellationRequested();
-                    return HoldResult.TimedOut;
+                    else
+                    {
+                        var read = pending.AsTask();
+                        deadline ??= Task.Delay(firstEventTimeout, _time, stopWaiting.Token);
+                        if (await Task.WhenAny(read, deadline) != read)
+                        {
+                            return await PastDeadlineAsync(read);
+                        }
+                        next = await read;
+                    }
+                }
+                catch (Exception e) when (IsDrop(e))
+                {
+                    Dropped = true;
+                    return HoldResult.Ended;
+                }
+                if (next is not { } sse)
+                {
+                    return HoldResult.Ended;
+                }
+                var e2 = Classify(sse);
+                Hold(e2);
+                if (e2.Kind.IsFailure() || e2.Terminal?.IsFailure == true)
+                {
+                    return HoldResult.Failed;
+                }
+                if (!e2.Kind.IsPreamble())
+                {
+                    return HoldResult.Committed;
                 }
             }
-            SseEvent? next;
-            try
-            {
-                next = await read;
-            }
-            catch (Exception e) when (IsDrop(e))
-            {
-                Dropped = true;
-                return HoldResult.Ended;
-            }
-            if (next is not { } sse)
-            {
-                return HoldResult.Ended;
-            }
-            var e2 = Classify(sse);
-            Hold(e2);
-            if (e2.Kind.IsFailure() || e2.Terminal?.IsFailure == true)
-            {
-                return HoldResult.Failed;
-            }
-            if (!e2.Kind.IsPreamble())
-            {
-                return HoldResult.Committed;
-            }
         }
+        finally
+        {
+            await stopWaiting.CancelAsync();
+        }
+    }
+
+    // The first-event timeout passed while a read waits: a stream that sent preamble is alive (the read goes on in
+    // the answer); one that sent nothing is given up.
+    private async Task<HoldResult> PastDeadlineAsync(Task<SseEvent?> read)
+    {
+        if (_held.Count > 0)
+        {
+            _pending = read;
+            return HoldResult.Committed;
+        }
+        await _cancel.CancelAsync();
+        await read.ContinueWith(static _ => { }, TaskScheduler.Default); // observed, never thrown
+        _clientGone.ThrowIfCancellationRequested();
+        return HoldResult.TimedOut;
     }
 
     /// <summary>The next event: held ones first, then live ones. Null at the end of the stream.</summary>
@@ -137,7 +157,7 @@ public sealed class UpstreamStream : IAsyncDisposable
             return _held[_nextHeld++].ToEvent(_heldBytes.Memory);
         }
         SseEvent? next;
-        _timeout.CancelAfter(_idleTimeout); // one timer for the whole stream, re-armed before each read
+        WatchSilence(_idleTimeout);
         try
         {
             if (_pending is { } pending)
@@ -147,7 +167,7 @@ public sealed class UpstreamStream : IAsyncDisposable
             }
             else
             {
-                next = await _reader.ReadAsync(_timeout.Token);
+                next = await _reader.ReadAsync(_cancel.Token);
             }
         }
         catch (OperationCanceledException) when (!_clientGone.IsCancellationRequested)
@@ -173,10 +193,10 @@ public sealed class UpstreamStream : IAsyncDisposable
         {
             return;
         }
-        _timeout.CancelAfter(limit);
+        WatchSilence(limit);
         try
         {
-            while (await _reader.ReadAsync(_timeout.Token) is not null)
+            while (await _reader.ReadAsync(_cancel.Token) is not null)
             {
             }
         }
@@ -189,15 +209,56 @@ public sealed class UpstreamStream : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _clientRegistration.DisposeAsync();
+        if (_idleTimer is not null)
+        {
+            await _idleTimer.DisposeAsync();
+        }
         if (_pending is { IsCompleted: false } pending)
         {
-            await _timeout.CancelAsync();
+            await _cancel.CancelAsync();
             await pending.ContinueWith(static _ => { }, TaskScheduler.Default);
         }
-        _timeout.Dispose();
+        _cancel.Dispose();
         _reader.Dispose();
         _response.Dispose();
         _heldBytes.Dispose();
+    }
+
+    // A read may wait at most `limit`. Re-arming a timer before every read would take the timer queue's lock once
+    // per event; instead each read notes when it began, and one timer per stream checks now and then.
+    private void WatchSilence(TimeSpan limit)
+    {
+        Volatile.Write(ref _readStarted, _time.GetTimestamp());
+        if (_idleTimer is null)
+        {
+            _silenceLimit = limit;
+            _idleTimer = _time.CreateTimer(static state => ((UpstreamStream)state!).CheckSilence(), this, limit, Timeout.InfiniteTimeSpan);
+        }
+        else if (limit != _silenceLimit)
+        {
+            _silenceLimit = limit;
+            _idleTimer.Change(limit, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void CheckSilence()
+    {
+        var silent = _time.GetElapsedTime(Volatile.Read(ref _readStarted));
+        try
+        {
+            if (silent >= _silenceLimit)
+            {
+                _cancel.Cancel();
+            }
+            else
+            {
+                _idleTimer?.Change(_silenceLimit - silent, Timeout.InfiniteTimeSpan);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // the stream ended meanwhile
+        }
     }
 
     private UpstreamEvent Classify(SseEvent sse)

@@ -25,15 +25,17 @@ namespace MultiCodex.Edge.V1.Chat;
 /// </remarks>
 internal sealed class ChatStreamTranslator : IChatDeltaSink, IDisposable
 {
-    private static readonly JsonEncodedText ChunkObject = JsonEncodedText.Encode("chat.completion.chunk");
+    // What every chunk repeats is encoded once: only the delta is written per chunk.
+    private static readonly JsonWriterOptions DeltaOptions = OpenAiErrors.WriterOptions with { SkipValidation = true };
 
-    private readonly JsonEncodedText _id;
-    private readonly JsonEncodedText _model;
-    private readonly long _created;
+    private readonly byte[] _envelope; // {"id":…,"object":"chat.completion.chunk","created":…,"model":…   (open)
+    private readonly byte[] _choicePrefix; // envelope + ,"choices":[{"index":0,"delta":
+    private readonly byte[] _usageNull; // ,"usage":null when include_usage, else nothing
     private readonly bool _includeUsage;
     private readonly ChatEventReader _reader;
     private Utf8JsonWriter? _json;
     private IEventSink? _sink;
+    private IBufferWriter<byte>? _output; // the event being written
 
     /// <param name="model">The model name echoed in every chunk (the one the client asked for).</param>
     /// <param name="includeUsage">The client's <c>stream_options.include_usage</c>.</param>
@@ -41,9 +43,19 @@ internal sealed class ChatStreamTranslator : IChatDeltaSink, IDisposable
     /// <param name="completionId">The id shared by every chunk, e.g. <c>chatcmpl-…</c>.</param>
     public ChatStreamTranslator(string model, bool includeUsage, long created, string completionId)
     {
-        _model = JsonEncodedText.Encode(model, OpenAiErrors.WriterOptions.Encoder);
-        _id = JsonEncodedText.Encode(completionId);
-        _created = created;
+        var envelope = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(envelope, OpenAiErrors.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteString("id"u8, completionId);
+            json.WriteString("object"u8, "chat.completion.chunk"u8);
+            json.WriteNumber("created"u8, created);
+            json.WriteString("model"u8, model);
+            json.WriteEndObject();
+        }
+        _envelope = envelope.WrittenSpan[..^1].ToArray();
+        _choicePrefix = [.. _envelope, .. ",\"choices\":[{\"index\":0,\"delta\":"u8];
+        _usageNull = includeUsage ? ",\"usage\":null"u8.ToArray() : [];
         _includeUsage = includeUsage;
         _reader = new ChatEventReader(this);
     }
@@ -76,7 +88,7 @@ internal sealed class ChatStreamTranslator : IChatDeltaSink, IDisposable
 
     void IChatDeltaSink.OnRole()
     {
-        var json = BeginChunk();
+        var json = BeginDelta();
         json.WriteString("role"u8, "assistant"u8);
         json.WriteString("content"u8, ""u8);
         EndChunk(null);
@@ -109,29 +121,30 @@ internal sealed class ChatStreamTranslator : IChatDeltaSink, IDisposable
 
     void IChatDeltaSink.OnFinish(string finishReason, UsageFacts usage)
     {
-        BeginChunk();
+        BeginDelta();
         EndChunk(finishReason);
         if (_includeUsage)
         {
-            var json = Envelope();
-            json.WriteStartArray("choices"u8);
-            json.WriteEndArray();
-            json.WritePropertyName("usage"u8);
+            var output = _sink!.BeginEvent(default);
+            output.Write(_envelope);
+            output.Write(",\"choices\":[],\"usage\":"u8);
+            var json = Writer(output);
             ChatUsage.Write(json, usage);
-            json.WriteEndObject();
-            EndEvent();
+            json.Flush();
+            output.Write("}"u8);
+            _sink.EndEvent();
         }
     }
 
     private void TextChunk(ReadOnlySpan<byte> field, ReadOnlySpan<byte> text)
     {
-        BeginChunk().WriteString(field, text);
+        BeginDelta().WriteString(field, text);
         EndChunk(null);
     }
 
     private Utf8JsonWriter BeginToolCall(int index)
     {
-        var json = BeginChunk();
+        var json = BeginDelta();
         json.WriteStartArray("tool_calls"u8);
         json.WriteStartObject();
         json.WriteNumber("index"u8, index);
@@ -146,14 +159,13 @@ internal sealed class ChatStreamTranslator : IChatDeltaSink, IDisposable
         EndChunk(null);
     }
 
-    // {"id","object","created","model","choices":[{"index":0,"delta":{ … }, "finish_reason"}](,"usage":null)}
-    private Utf8JsonWriter BeginChunk()
+    // envelope,"choices":[{"index":0,"delta":{ … },"finish_reason":…}](,"usage":null)}
+    private Utf8JsonWriter BeginDelta()
     {
-        var json = Envelope();
-        json.WriteStartArray("choices"u8);
+        var output = _sink!.BeginEvent(default);
+        output.Write(_choicePrefix);
+        var json = Writer(output);
         json.WriteStartObject();
-        json.WriteNumber("index"u8, 0);
-        json.WriteStartObject("delta"u8);
         return json;
     }
 
@@ -161,39 +173,33 @@ internal sealed class ChatStreamTranslator : IChatDeltaSink, IDisposable
     {
         var json = _json!;
         json.WriteEndObject(); // delta
-        json.WriteString("finish_reason"u8, finishReason);
-        json.WriteEndObject();
-        json.WriteEndArray();
-        if (_includeUsage)
+        json.Flush();
+        var writer = _output!;
+        writer.Write(finishReason switch
         {
-            json.WriteNull("usage"u8);
-        }
-        json.WriteEndObject();
-        EndEvent();
+            null => ",\"finish_reason\":null}]"u8,
+            "stop" => ",\"finish_reason\":\"stop\"}]"u8,
+            "tool_calls" => ",\"finish_reason\":\"tool_calls\"}]"u8,
+            "length" => ",\"finish_reason\":\"length\"}]"u8,
+            "content_filter" => ",\"finish_reason\":\"content_filter\"}]"u8,
+            _ => throw new ArgumentOutOfRangeException(nameof(finishReason), finishReason, "Not a Chat Completions finish reason."),
+        });
+        writer.Write(_usageNull);
+        writer.Write("}"u8);
+        _sink!.EndEvent();
     }
 
-    private Utf8JsonWriter Envelope()
+    private Utf8JsonWriter Writer(IBufferWriter<byte> output)
     {
-        IBufferWriter<byte> output = _sink!.BeginEvent(default);
+        _output = output;
         if (_json is null)
         {
-            _json = new Utf8JsonWriter(output, OpenAiErrors.WriterOptions);
+            _json = new Utf8JsonWriter(output, DeltaOptions);
         }
         else
         {
             _json.Reset(output);
         }
-        _json.WriteStartObject();
-        _json.WriteString("id"u8, _id);
-        _json.WriteString("object"u8, ChunkObject);
-        _json.WriteNumber("created"u8, _created);
-        _json.WriteString("model"u8, _model);
         return _json;
-    }
-
-    private void EndEvent()
-    {
-        _json!.Flush();
-        _sink!.EndEvent();
     }
 }

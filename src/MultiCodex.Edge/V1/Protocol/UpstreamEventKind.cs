@@ -42,24 +42,27 @@ public static class UpstreamEventKinds
     public static bool IsTerminal(this UpstreamEventKind kind) =>
         kind is UpstreamEventKind.Completed or UpstreamEventKind.Incomplete or UpstreamEventKind.Done or UpstreamEventKind.Failed or UpstreamEventKind.Error;
 
-    // Ordered by how often each arrives: text deltas are most of a stream.
-    private static UpstreamEventKind ByName(ReadOnlySpan<byte> type) =>
-        type.SequenceEqual("response.output_text.delta"u8) ? UpstreamEventKind.OutputTextDelta
-        : type.SequenceEqual("response.reasoning_summary_text.delta"u8) ? UpstreamEventKind.ReasoningSummaryTextDelta
-        : type.SequenceEqual("response.function_call_arguments.delta"u8) ? UpstreamEventKind.FunctionCallArgumentsDelta
-        : type.SequenceEqual("response.output_item.added"u8) ? UpstreamEventKind.OutputItemAdded
-        : type.SequenceEqual("response.output_item.done"u8) ? UpstreamEventKind.OutputItemDone
-        : type.SequenceEqual("response.refusal.delta"u8) ? UpstreamEventKind.RefusalDelta
-        : type.SequenceEqual("response.created"u8) ? UpstreamEventKind.Created
-        : type.SequenceEqual("response.in_progress"u8) ? UpstreamEventKind.InProgress
-        : type.SequenceEqual("response.completed"u8) ? UpstreamEventKind.Completed
-        : type.SequenceEqual("response.incomplete"u8) ? UpstreamEventKind.Incomplete
-        : type.SequenceEqual("response.failed"u8) ? UpstreamEventKind.Failed
-        : type.SequenceEqual("error"u8) ? UpstreamEventKind.Error
-        : type.SequenceEqual("response.done"u8) ? UpstreamEventKind.Done
-        : type.SequenceEqual("codex.rate_limits"u8) ? UpstreamEventKind.RateLimits
-        : type.SequenceEqual("codex.response.metadata"u8) || type.SequenceEqual("response.metadata"u8) ? UpstreamEventKind.Metadata
-        : UpstreamEventKind.Other;
+    // By length first: a stream's most common names (text deltas, pass-through ones the Edge ignores) cost one comparison at most.
+    private static UpstreamEventKind ByName(ReadOnlySpan<byte> type) => type.Length switch
+    {
+        5 when type.SequenceEqual("error"u8) => UpstreamEventKind.Error,
+        13 when type.SequenceEqual("response.done"u8) => UpstreamEventKind.Done,
+        15 when type.SequenceEqual("response.failed"u8) => UpstreamEventKind.Failed,
+        16 when type.SequenceEqual("response.created"u8) => UpstreamEventKind.Created,
+        17 when type.SequenceEqual("codex.rate_limits"u8) => UpstreamEventKind.RateLimits,
+        17 when type.SequenceEqual("response.metadata"u8) => UpstreamEventKind.Metadata,
+        18 when type.SequenceEqual("response.completed"u8) => UpstreamEventKind.Completed,
+        19 when type.SequenceEqual("response.incomplete"u8) => UpstreamEventKind.Incomplete,
+        20 when type.SequenceEqual("response.in_progress"u8) => UpstreamEventKind.InProgress,
+        22 when type.SequenceEqual("response.refusal.delta"u8) => UpstreamEventKind.RefusalDelta,
+        23 when type.SequenceEqual("codex.response.metadata"u8) => UpstreamEventKind.Metadata,
+        25 when type.SequenceEqual("response.output_item.done"u8) => UpstreamEventKind.OutputItemDone,
+        26 when type.SequenceEqual("response.output_text.delta"u8) => UpstreamEventKind.OutputTextDelta,
+        26 when type.SequenceEqual("response.output_item.added"u8) => UpstreamEventKind.OutputItemAdded,
+        37 when type.SequenceEqual("response.reasoning_summary_text.delta"u8) => UpstreamEventKind.ReasoningSummaryTextDelta,
+        38 when type.SequenceEqual("response.function_call_arguments.delta"u8) => UpstreamEventKind.FunctionCallArgumentsDelta,
+        _ => UpstreamEventKind.Other,
+    };
 
     // An event without an `event:` line (not the real upstream's framing): its JSON `type` names it.
     private static ReadOnlySpan<byte> TypeInData(ReadOnlySpan<byte> data)
