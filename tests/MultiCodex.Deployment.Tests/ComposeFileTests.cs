@@ -202,7 +202,8 @@ public sealed class ComposeFileTests
         string[] edgeReads =
         [
             "PORT", "HOST", "CONTROL_URL", "DASHBOARD_URL", "ADMIN_TOKEN", "CHATGPT_BASE_URL", "MAX_REQUEST_BODY_BYTES",
-            "UPSTREAM_TIMEOUT_SECONDS", "STREAM_IDLE_TIMEOUT_SECONDS", "MAX_ACCOUNT_ATTEMPTS", "SHUTDOWN_DRAIN_SECONDS", "LOG_FORMAT",
+            "UPSTREAM_TIMEOUT_SECONDS", "FIRST_EVENT_TIMEOUT_SECONDS", "STREAM_IDLE_TIMEOUT_SECONDS", "MAX_ACCOUNT_ATTEMPTS", "SHUTDOWN_DRAIN_SECONDS",
+            "LOG_FORMAT",
         ];
         Assert.Equal(controlReads.Order(StringComparer.Ordinal), control.Order(StringComparer.Ordinal));
         Assert.Equal(edgeReads.Order(StringComparer.Ordinal), edge.Order(StringComparer.Ordinal));

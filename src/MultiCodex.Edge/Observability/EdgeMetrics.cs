@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using MultiCodex.Edge.V1.Protocol;
 using Prometheus;
 
 namespace MultiCodex.Edge.Observability;
@@ -35,16 +34,17 @@ public sealed class EdgeMetrics
     private readonly ConcurrentDictionary<(string Endpoint, int Status), Counter.Child> _requests = new();
     private readonly ConcurrentDictionary<string, Histogram.Child> _durations = new();
 
-    public void Completed(string endpoint, int status, TimeSpan duration, UsageFacts usage)
+    /// <summary>Counts one answered request and the tokens its response used.</summary>
+    public void Completed(string endpoint, int status, TimeSpan duration, long inputTokens, long cachedInputTokens, long outputTokens, long reasoningTokens)
     {
         _requests.GetOrAdd((endpoint, status), static key => Requests.WithLabels(key.Endpoint, key.Status.ToString(System.Globalization.CultureInfo.InvariantCulture))).Inc();
         _durations.GetOrAdd(endpoint, static name => Duration.WithLabels(name)).Observe(duration.TotalSeconds);
-        if (usage.InputTokens + usage.OutputTokens > 0)
+        if (inputTokens + outputTokens > 0)
         {
-            InputTokens.Inc(usage.InputTokens);
-            CachedInputTokens.Inc(usage.CachedInputTokens);
-            OutputTokens.Inc(usage.OutputTokens);
-            ReasoningTokens.Inc(usage.ReasoningTokens);
+            InputTokens.Inc(inputTokens);
+            CachedInputTokens.Inc(cachedInputTokens);
+            OutputTokens.Inc(outputTokens);
+            ReasoningTokens.Inc(reasoningTokens);
         }
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class RequestRecorder(IAccountPool pool, EdgeMetrics metri
         var answer = trace.ToAnswer();
         pool.RecordAnswer(answer);
         var usage = trace.Usage;
-        metrics.Completed(trace.Endpoint, trace.Status, answer.Duration, usage);
+        metrics.Completed(trace.Endpoint, trace.Status, answer.Duration, usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, usage.ReasoningTokens);
         if (_logger.IsEnabled(LogLevel.Information))
         {
             Log.Completed(_logger, trace.Endpoint, trace.ClientName ?? "-", trace.Served?.Lease.AccountEmail ?? "-", trace.Model, trace.Status,

@@ -19,7 +19,7 @@ internal sealed class ChatEventReader(IChatDeltaSink sink) : IDisposable
 {
     private static ReadOnlySpan<byte> Separator => "\n\n"u8;
 
-    private readonly List<OutputItem> _items = [];
+    private readonly List<ForwardedItem> _items = [];
     private readonly bool[] _channelUsed = new bool[3]; // by Channel: has an earlier item written to it?
     private readonly ItemText _fields = new();
     private readonly PooledBuffer _send = new(1024);
@@ -208,7 +208,7 @@ internal sealed class ChatEventReader(IChatDeltaSink sink) : IDisposable
         sink.OnFinish(finishReason, facts.Usage);
     }
 
-    private void StartToolCall(OutputItem item, ReadOnlySpan<byte> callId, ReadOnlySpan<byte> name, ReadOnlySpan<byte> arguments)
+    private void StartToolCall(ForwardedItem item, ReadOnlySpan<byte> callId, ReadOnlySpan<byte> name, ReadOnlySpan<byte> arguments)
     {
         Begin();
         item.ToolIndex = _toolCalls++;
@@ -216,7 +216,7 @@ internal sealed class ChatEventReader(IChatDeltaSink sink) : IDisposable
         sink.OnToolCall(item.ToolIndex, callId, name, arguments);
     }
 
-    private void EmitReasoning(OutputItem item, int summaryIndex, ReadOnlySpan<byte> text)
+    private void EmitReasoning(ForwardedItem item, int summaryIndex, ReadOnlySpan<byte> text)
     {
         if (text.IsEmpty)
         {
@@ -234,7 +234,7 @@ internal sealed class ChatEventReader(IChatDeltaSink sink) : IDisposable
         item.ReasoningLength += Send(Channel.Reasoning, text, continuesItem: item.ReasoningLength > 0);
     }
 
-    private void EmitArguments(OutputItem item, ReadOnlySpan<byte> arguments)
+    private void EmitArguments(ForwardedItem item, ReadOnlySpan<byte> arguments)
     {
         // Argument deltas for an item never announced cannot be attributed (no call id yet); done sends them whole.
         if (!arguments.IsEmpty && item.ToolIndex >= 0)
@@ -286,7 +286,7 @@ internal sealed class ChatEventReader(IChatDeltaSink sink) : IDisposable
         }
     }
 
-    private OutputItem Item(int outputIndex)
+    private ForwardedItem Item(int outputIndex)
     {
         for (var i = _items.Count - 1; i >= 0; i--)
         {
@@ -295,7 +295,7 @@ internal sealed class ChatEventReader(IChatDeltaSink sink) : IDisposable
                 return _items[i];
             }
         }
-        var item = new OutputItem(outputIndex);
+        var item = new ForwardedItem(outputIndex);
         _items.Add(item);
         return item;
     }
@@ -316,17 +316,5 @@ internal sealed class ChatEventReader(IChatDeltaSink sink) : IDisposable
         Content,
         Refusal,
         Reasoning,
-    }
-
-    /// <summary>What has been forwarded for one upstream output item, by <c>output_index</c>.</summary>
-    private sealed class OutputItem(int outputIndex)
-    {
-        public int OutputIndex { get; } = outputIndex;
-        public int ToolIndex { get; set; } = -1;
-        public int ArgumentsLength { get; set; }
-        public int ContentLength { get; set; }
-        public int RefusalLength { get; set; }
-        public int ReasoningLength { get; set; }
-        public int SummaryIndex { get; set; } = -1;
     }
 }

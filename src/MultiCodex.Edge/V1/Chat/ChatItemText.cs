@@ -179,3 +179,15 @@ internal sealed class ItemText : IDisposable
         }
     }
 }
+
+/// <summary>How much of one upstream output item (by <c>output_index</c>) has been forwarded, in UTF-8 bytes.</summary>
+internal sealed class ForwardedItem(int outputIndex)
+{
+    public int OutputIndex { get; } = outputIndex;
+    public int ToolIndex { get; set; } = -1;
+    public int ArgumentsLength { get; set; }
+    public int ContentLength { get; set; }
+    public int RefusalLength { get; set; }
+    public int ReasoningLength { get; set; }
+    public int SummaryIndex { get; set; } = -1;
+}
