@@ -8,13 +8,17 @@ namespace MultiCodex.Edge.Pool;
 
 /// <summary>
 /// A stand-in for the pool until Control pushes its live view to the Edge: every lease and every outcome is a call
-/// to Control's LeaseService (AcquireLease, ReportOutcome), as before the pool existed. Answers are not recorded
-/// here (Control's request log is fed by the outcome reports). Account emails come from Control once per account.
+/// to Control's LeaseService (AcquireLease, ReportOutcome), as before the pool existed. A success needs no verdict, so
+/// its report travels in the background (the client's connection is not held for it) and is waited for when the Edge
+/// stops. Answers are not recorded here (Control's request log is fed by the outcome reports). Account emails come
+/// from Control once per account.
 /// </summary>
-public sealed partial class ControlLeasePool(ControlClient control, ILogger<ControlLeasePool> logger) : IAccountPool
+public sealed partial class ControlLeasePool(ControlClient control, ILogger<ControlLeasePool> logger) : IAccountPool, IAsyncDisposable
 {
     private static readonly OutcomeVerdict NoVerdict = new(false, false);
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, string> _emails = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _reporting = new();
 
     public async ValueTask<LeaseResult> AcquireAsync(LeaseRequest request, CancellationToken cancellationToken)
     {
@@ -63,9 +67,29 @@ public sealed partial class ControlLeasePool(ControlClient control, ILogger<Cont
         {
             report.RateLimitHeaders[name] = value;
         }
+        if (outcome.Status is >= 200 and < 300 && outcome.ErrorCode is null)
+        {
+            var sending = ReportAsync(report, lease);
+            _reporting.TryAdd(sending, 0);
+            _ = sending.ContinueWith(t => _reporting.TryRemove(t, out _), TaskScheduler.Default);
+            return NoVerdict;
+        }
+        return await ReportAsync(report, lease);
+    }
+
+    public void RecordAnswer(ClientAnswer answer)
+    {
+    }
+
+    /// <summary>When the Edge stops: reports still travelling reach Control first (bounded).</summary>
+    public async ValueTask DisposeAsync() =>
+        await Task.WhenAll(_reporting.Keys).WaitAsync(DrainLimit).ContinueWith(static _ => { }, TaskScheduler.Default);
+
+    private async Task<OutcomeVerdict> ReportAsync(ReportOutcomeRequest report, AccountLease lease)
+    {
         try
         {
-            var reply = await control.ReportAsync(report, cancellationToken);
+            var reply = await control.ReportAsync(report, CancellationToken.None);
             return new OutcomeVerdict(reply.AccountBlocked, reply.TokenRefreshed);
         }
         catch (RpcException e)
@@ -73,10 +97,6 @@ public sealed partial class ControlLeasePool(ControlClient control, ILogger<Cont
             Log.ReportFailed(logger, lease.LeaseId, e.StatusCode);
             return NoVerdict;
         }
-    }
-
-    public void RecordAnswer(ClientAnswer answer)
-    {
     }
 
     // The lease names the account by id; the explain header and the log name it by email.

@@ -105,6 +105,7 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
         Writer.Write(_event.Span);
     }
 
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync()
     {
         var result = await Writer.FlushAsync(http.RequestAborted);

@@ -113,13 +113,13 @@ public sealed class UpstreamStream : IAsyncDisposable
                 {
                     return HoldResult.Ended;
                 }
-                var e2 = Classify(sse);
-                Hold(e2);
-                if (e2.Kind.IsFailure() || e2.Terminal?.IsFailure == true)
+                var held = Classify(sse);
+                Hold(held);
+                if (held.Kind.IsFailure() || held.Terminal?.IsFailure == true)
                 {
                     return HoldResult.Failed;
                 }
-                if (!e2.Kind.IsPreamble())
+                if (!held.Kind.IsPreamble())
                 {
                     return HoldResult.Committed;
                 }
