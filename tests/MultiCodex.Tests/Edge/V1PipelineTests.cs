@@ -109,10 +109,17 @@ public sealed class V1PipelineTests : IAsyncLifetime
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
 
         // Kestrel's minimum body data rate (240 B/s after a 5 s grace) gives up on the body; the Edge answers it.
-        using var reader = new StreamReader(stream);
-        var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var answer = new StringBuilder();
+        var buffer = new byte[4096];
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!answer.ToString().Contains("}}", StringComparison.Ordinal)
+            && await stream.ReadAsync(buffer, patience.Token) is var read and > 0)
+        {
+            answer.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
 
-        Assert.StartsWith("HTTP/1.1 408", statusLine);
+        Assert.StartsWith("HTTP/1.1 408", answer.ToString());
+        Assert.Contains("\"code\":\"request_timeout\"", answer.ToString());
         Assert.Empty(_proxy.Upstream.Requests.ForPath(ResponsesPath));
     }
 
@@ -162,17 +169,10 @@ public sealed class V1PipelineTests : IAsyncLifetime
         var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
         var sent = _proxy.Upstream.Requests.ForPath(ResponsesPath).SingleOrDefault();
 
-        // Kestrel may refuse the header itself (400); if it lets it through, the Edge drops it and serves the request.
-        Assert.True(statusLine!.StartsWith("HTTP/1.1 200") || statusLine.StartsWith("HTTP/1.1 400"), statusLine);
-        if (statusLine.StartsWith("HTTP/1.1 200"))
-        {
-            Assert.Null(sent!.Header("x-odd"));
-            Assert.Equal("ok", sent.Header("x-fine"));
-        }
-        else
-        {
-            Assert.Null(sent);
-        }
+        // Kestrel lets the value through; the Edge cannot forward it (HTTP forbids control characters), so it drops it.
+        Assert.StartsWith("HTTP/1.1 200", statusLine);
+        Assert.Null(sent!.Header("x-odd"));
+        Assert.Equal("ok", sent.Header("x-fine"));
     }
 
     [Fact]
