@@ -1,6 +1,6 @@
 namespace MultiCodex.Edge;
 
-/// <summary>Settings of the Edge, read from the public environment names in design.md.</summary>
+/// <summary>Settings of the Edge, read from their public environment names (README, Configuration).</summary>
 public sealed class EdgeOptions
 {
     /// <summary>The front door's port (env <c>PORT</c>; default 4010).</summary>
