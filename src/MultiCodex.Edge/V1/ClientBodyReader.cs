@@ -62,7 +62,8 @@ internal static class ClientBodyReader
         }
         catch (IOException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The connection broke while the body was arriving: the client is gone.
+            // The connection broke while the body was arriving: the client is gone (and RequestAborted says so).
+            request.HttpContext.Abort();
             throw new OperationCanceledException("The client went away while sending the request body.", cancellationToken);
         }
         finally
