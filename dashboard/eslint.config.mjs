@@ -26,6 +26,7 @@ export default tseslint.config(
         console: "readonly",
         Buffer: "readonly",
         URL: "readonly",
+        URLSearchParams: "readonly",
         fetch: "readonly",
         AbortSignal: "readonly",
         setTimeout: "readonly",

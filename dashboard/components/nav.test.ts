@@ -8,6 +8,8 @@ describe("navItemFor", () => {
     ["/accounts/add", "Add account"],
     ["/api-keys", "API keys"],
     ["/requests", "Requests"],
+    ["/webhooks", "Webhooks"],
+    ["/webhooks/whk_1a2b3c", "Webhooks"],
   ])("finds the page for %s", (path, title) => {
     expect(navItemFor(path)?.title).toBe(title)
   })

@@ -1,5 +1,5 @@
 import type { LucideIcon } from "lucide-react"
-import { ActivityIcon, KeyRoundIcon, UserPlusIcon, UsersIcon } from "lucide-react"
+import { ActivityIcon, KeyRoundIcon, UserPlusIcon, UsersIcon, WebhookIcon } from "lucide-react"
 
 export interface NavItem {
   title: string
@@ -13,6 +13,7 @@ export const navItems: NavItem[] = [
   { title: "Add account", href: "/accounts/add", icon: UserPlusIcon },
   { title: "API keys", href: "/api-keys", icon: KeyRoundIcon },
   { title: "Requests", href: "/requests", icon: ActivityIcon },
+  { title: "Webhooks", href: "/webhooks", icon: WebhookIcon },
 ]
 
 /** The entry for a path: the one with the longest matching href, so /accounts/add is not "Accounts". */

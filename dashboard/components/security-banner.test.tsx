@@ -12,7 +12,7 @@ describe("SecurityBanner", () => {
     writeAdminToken("anything")
     renderWithControl(<SecurityBanner />, new FakeControl().transport)
 
-    expect(await screen.findByText("The admin API is open")).toBeTruthy()
+    expect(await screen.findByText("The admin API is open.")).toBeTruthy()
     expect(screen.getByText(/Control runs without ADMIN_TOKEN/)).toBeTruthy()
   })
 
@@ -21,8 +21,8 @@ describe("SecurityBanner", () => {
     const fake = new FakeControl({ adminToken: "change-me" })
     renderWithControl(<SecurityBanner />, fake.transport)
 
-    expect(await screen.findByText("The admin token is still “change-me”")).toBeTruthy()
-    expect(screen.queryByText("The admin API is open")).toBeNull()
+    expect(await screen.findByText("The admin token is still “change-me”.")).toBeTruthy()
+    expect(screen.queryByText("The admin API is open.")).toBeNull()
   })
 
   it("stays away with a real token, and its probe never brings up the sign-in screen", async () => {
@@ -32,6 +32,6 @@ describe("SecurityBanner", () => {
 
     // The token-less probe was refused: the API is not open.
     await waitFor(() => expect(queryClient.getQueryData(["security", "admin-api-open"])).toBe(false))
-    expect(screen.queryByRole("alert")).toBeNull()
+    expect(screen.queryByRole("note")).toBeNull()
   })
 })

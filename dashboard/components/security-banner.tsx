@@ -6,7 +6,6 @@ import { useQuery } from "@tanstack/react-query"
 import { ShieldAlertIcon } from "lucide-react"
 
 import { IGNORE_UNAUTHENTICATED, useAdminToken } from "@/components/admin-token/admin-token-provider"
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { ADMIN_TOKEN_HEADER } from "@/lib/admin-token"
 import { isUnauthenticated } from "@/lib/errors"
 import { ApiKeyService } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
@@ -44,28 +43,37 @@ export function SecurityBanner() {
   })
 
   if (open.data) {
+    // A note, not an alarm: the admin API answers only this origin's pages and callers that can reach the port.
     return (
-      <Alert variant="warning" data-testid="admin-open-banner">
-        <ShieldAlertIcon />
-        <AlertTitle>The admin API is open</AlertTitle>
-        <AlertDescription>
-          Control runs without ADMIN_TOKEN, so anyone who can reach this port can add, export and delete
-          accounts. Set ADMIN_TOKEN to a long random value and restart, then sign in here with it.
-        </AlertDescription>
-      </Alert>
+      <Notice testId="admin-open-banner" title="The admin API is open">
+        Control runs without ADMIN_TOKEN: anyone who can reach this port can manage the accounts. Set
+        ADMIN_TOKEN to a long random value to require it.
+      </Notice>
     )
   }
   if (token === DEFAULT_ADMIN_TOKEN) {
     return (
-      <Alert variant="warning" data-testid="default-token-banner">
-        <ShieldAlertIcon />
-        <AlertTitle>The admin token is still “change-me”</AlertTitle>
-        <AlertDescription>
-          That is the example value from compose.yaml: anyone who knows it can manage your accounts. Set
-          ADMIN_TOKEN to a long random value and restart.
-        </AlertDescription>
-      </Alert>
+      <Notice testId="default-token-banner" title="The admin token is still “change-me”">
+        That is compose.yaml&apos;s example value, known to anyone who read it. Set ADMIN_TOKEN to a long
+        random value and restart.
+      </Notice>
     )
   }
   return null
+}
+
+/** One calm line under the header: what is weak and the one thing that fixes it. */
+function Notice({ testId, title, children }: { testId: string; title: string; children: React.ReactNode }) {
+  return (
+    <p
+      role="note"
+      data-testid={testId}
+      className="flex items-start gap-2 rounded-md border border-warning/25 bg-warning/5 px-3 py-1.5 text-xs text-muted-foreground"
+    >
+      <ShieldAlertIcon className="mt-px size-3.5 shrink-0 text-warning" aria-hidden="true" />
+      <span>
+        <span className="font-medium text-foreground">{title}.</span> {children}
+      </span>
+    </p>
+  )
 }

@@ -4,7 +4,7 @@
 // playwright-core, and writes {"passed":N,"failed":M} to --results. Screenshots go to
 // <repo>/.test-results/screenshots/.
 //
-//   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed]
+//   node e2e/run.mjs --results <file> [--screenshots <dir>] [--headed] [--grep <text in a test's name>]
 //
 // Needs: the built apps (artifacts/bin/.../MultiCodex.{Control,Edge,Simulator}.dll,
 // dashboard/.next/standalone/server.js)
@@ -20,10 +20,15 @@ import { chromium } from "playwright-core"
 import { runTests } from "./lib/harness.mjs"
 import { killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
+import { tests as liveTests } from "./specs/live.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
+import { tests as renewTests } from "./specs/renew.mjs"
+import { tests as screenTests } from "./specs/screens.mjs"
 import { tests as signInTests } from "./specs/sign-in.mjs"
+import { tests as webhookTests } from "./specs/webhooks.mjs"
 
-const OVERALL_TIMEOUT_MS = 8 * 60_000
+// The specs take about 6 minutes on 2 busy cores, two of them the long-open Accounts page.
+const OVERALL_TIMEOUT_MS = 15 * 60_000
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
 // toolchain.md §6: what Debian's chromium needs to run headless as root in a container, offline.
 const CHROMIUM_ARGS = [
@@ -42,6 +47,7 @@ const { values: args } = parseArgs({
     results: { type: "string" },
     screenshots: { type: "string", default: join(repoRoot, ".test-results", "screenshots") },
     headed: { type: "boolean", default: false },
+    grep: { type: "string" },
   },
 })
 const resultsFile = args.results ? resolve(args.results) : null
@@ -95,7 +101,9 @@ async function main() {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   })
-  return runTests([...accountTests, ...signInTests, ...poolTests], {
+  // In this order: each spec builds on the pool the ones before left; live.mjs restarts Control, so it is last.
+  const all = [...accountTests, ...signInTests, ...poolTests, ...renewTests, ...webhookTests, ...screenTests, ...liveTests]
+  return runTests(args.grep ? all.filter((test) => test.name.includes(args.grep)) : all, {
     browser,
     stack,
     screenshotDir: args.screenshots,

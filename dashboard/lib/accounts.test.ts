@@ -5,9 +5,11 @@ import { describe, expect, it } from "vitest"
 import {
   accountStatus,
   accountTitle,
+  effectiveUsedPercent,
   exportFileName,
   isBlocked,
   planLabel,
+  usageFreshness,
   usageMeters,
   usageTone,
 } from "@/lib/accounts"
@@ -34,7 +36,7 @@ describe("accountStatus", () => {
     expect(accountStatus(account, NOW, format)).toEqual({
       label: "Blocked until 14:32",
       tone: "warning",
-      reason: "usage_limit_reached",
+      reason: { code: "usage_limit_reached", text: "Usage limit reached" },
     })
   })
 
@@ -70,7 +72,10 @@ describe("accountStatus", () => {
     expect(accountStatus(account, NOW, format)).toEqual({
       label: "Re-auth required",
       tone: "destructive",
-      reason: "refresh_token_reused",
+      reason: {
+        code: "refresh_token_reused",
+        text: "Its sign-in was used by another program (the refresh token was already used)",
+      },
     })
   })
 
@@ -109,35 +114,75 @@ describe("accountTitle", () => {
 
 describe("usageMeters", () => {
   it("is empty without usage", () => {
-    expect(usageMeters(makeAccount())).toEqual([])
+    expect(usageMeters(makeAccount(), NOW)).toEqual([])
   })
 
   it("lists the 5-hour window first, then the weekly one, with clamped percentages", () => {
-    const meters = usageMeters(makeAccount({ usage: makeUsage([104, 30], [40.4, 3 * 24 * 60]) }))
+    const meters = usageMeters(makeAccount({ usage: makeUsage([104, 30], [40.4, 3 * 24 * 60]) }), NOW)
     expect(meters).toEqual([
-      { name: "5-hour window", percent: 100, resetTime: minutesFromNow(30) },
-      { name: "Weekly window", percent: 40, resetTime: minutesFromNow(3 * 24 * 60) },
+      { name: "5-hour window", percent: 100, resetTime: minutesFromNow(30), reset: false },
+      { name: "Weekly window", percent: 40, resetTime: minutesFromNow(3 * 24 * 60), reset: false },
     ])
+  })
+
+  it("counts a window whose reset time has passed as 0%", () => {
+    const [fiveHour] = usageMeters(makeAccount({ usage: makeUsage([100, -2], [40, 60]) }), NOW)
+    expect(fiveHour).toEqual({
+      name: "5-hour window",
+      percent: 0,
+      resetTime: minutesFromNow(-2),
+      reset: true,
+    })
   })
 
   it("skips a window the plan does not have", () => {
     const usage = create(AccountUsageSchema, { weekly: create(UsageWindowSchema, { usedPercent: 5 }) })
-    expect(usageMeters(makeAccount({ usage }))).toEqual([
-      { name: "Weekly window", percent: 5, resetTime: undefined },
+    expect(usageMeters(makeAccount({ usage }), NOW)).toEqual([
+      { name: "Weekly window", percent: 5, resetTime: undefined, reset: false },
     ])
+  })
+})
+
+describe("effectiveUsedPercent", () => {
+  it("is the sample until the reset, 0 from the reset on", () => {
+    const window = makeUsage([73, 10], [0, 0]).fiveHour!
+    expect(effectiveUsedPercent(window, NOW)).toBe(73)
+    expect(effectiveUsedPercent(window, minutesFromNow(10))).toBe(0)
   })
 })
 
 describe("usageTone", () => {
   it.each([
     [0, "default"],
-    [69, "default"],
-    [70, "warning"],
-    [89, "warning"],
-    [90, "destructive"],
-    [100, "destructive"],
-  ])("colours %i%% as %s", (percent, tone) => {
+    [79, "default"],
+    [80, "warning"],
+    [100, "warning"],
+  ])("colours %i%% of an account that is not blocked as %s, never red", (percent, tone) => {
     expect(usageTone(percent)).toBe(tone)
+  })
+
+  it("is red only for a blocked account, whatever the percent", () => {
+    expect(usageTone(30, { blocked: true })).toBe("destructive")
+  })
+
+  it("greys out a stale sample", () => {
+    expect(usageTone(95, { stale: true })).toBe("muted")
+  })
+})
+
+describe("usageFreshness", () => {
+  it("gives the sample's age and marks it stale after 15 minutes", () => {
+    const at = (minutes: number) =>
+      makeAccount({
+        usage: { ...makeUsage([1, 1], [1, 1]), updateTime: timestampFromDate(minutesFromNow(minutes)) },
+      })
+    expect(usageFreshness(at(-3), NOW)).toEqual({
+      observedAt: minutesFromNow(-3),
+      ageMs: 180_000,
+      stale: false,
+    })
+    expect(usageFreshness(at(-16), NOW)?.stale).toBe(true)
+    expect(usageFreshness(makeAccount(), NOW)).toBeUndefined()
   })
 })
 

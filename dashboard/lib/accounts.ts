@@ -1,6 +1,7 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt"
 import { Account_State, type Account, type UsageWindow } from "@/lib/gen/multicodex/control/v1/account_pb"
 import { clampPercent, formatDateTime, type FormatOptions } from "@/lib/format"
+import { describeReason, type Reason } from "@/lib/reasons"
 
 /** How a status reads at a glance; maps onto the badge variants. */
 export type StatusTone = "success" | "warning" | "destructive" | "muted"
@@ -8,8 +9,8 @@ export type StatusTone = "success" | "warning" | "destructive" | "muted"
 export interface AccountStatus {
   label: string
   tone: StatusTone
-  /** Why, when the server said: a block or re-auth reason. */
-  reason?: string
+  /** Why, when the server said: a block or re-auth reason, in words, with its code. */
+  reason?: Reason
 }
 
 /** The state badge: "Active", "Blocked until 14:32", "Re-auth required" or "Disabled". */
@@ -19,10 +20,10 @@ export function accountStatus(account: Account, now: Date, format?: FormatOption
   }
   switch (account.state) {
     case Account_State.REAUTH_REQUIRED:
-      return { label: "Re-auth required", tone: "destructive", reason: account.reauthReason || undefined }
+      return { label: "Re-auth required", tone: "destructive", reason: reasonOf(account.reauthReason) }
     case Account_State.BLOCKED: {
       const until = toDate(account.blockExpireTime)
-      const reason = account.blockReason || undefined
+      const reason = reasonOf(account.blockReason)
       if (!until) {
         return { label: "Blocked", tone: "warning", reason }
       }
@@ -59,12 +60,24 @@ export function accountTitle(account: Account): string {
 /** A usage window in plain values for a meter. */
 export interface UsageMeterValue {
   name: string
+  /** Used percent as it counts now: 0 once the window has reset, whatever the last sample said. */
   percent: number
   resetTime?: Date
+  /** True when the reset time has passed since the sample: the window starts afresh. */
+  reset: boolean
+}
+
+/**
+ * A window's used percent as it counts at `now`: a window whose reset time has passed is empty again, even if the
+ * last sample (taken before the reset) said 100%.
+ */
+export function effectiveUsedPercent(window: UsageWindow, now: Date): number {
+  const reset = toDate(window.resetTime)
+  return reset && reset.getTime() <= now.getTime() ? 0 : clampPercent(window.usedPercent)
 }
 
 /** The windows to draw, 5-hour first; empty when the account has no usage yet. */
-export function usageMeters(account: Account): UsageMeterValue[] {
+export function usageMeters(account: Account, now: Date): UsageMeterValue[] {
   const usage = account.usage
   if (!usage) {
     return []
@@ -72,7 +85,13 @@ export function usageMeters(account: Account): UsageMeterValue[] {
   const meters: UsageMeterValue[] = []
   const add = (name: string, window: UsageWindow | undefined) => {
     if (window) {
-      meters.push({ name, percent: clampPercent(window.usedPercent), resetTime: toDate(window.resetTime) })
+      const resetTime = toDate(window.resetTime)
+      meters.push({
+        name,
+        percent: effectiveUsedPercent(window, now),
+        resetTime,
+        reset: !!resetTime && resetTime.getTime() <= now.getTime(),
+      })
     }
   }
   add("5-hour window", usage.fiveHour)
@@ -80,16 +99,49 @@ export function usageMeters(account: Account): UsageMeterValue[] {
   return meters
 }
 
-/** A meter's colour: calm until the window is mostly used. */
-export function usageTone(percent: number): "default" | "warning" | "destructive" {
-  if (percent >= 90) {
+/**
+ * A meter's colour. Red means one thing: the account is blocked. Otherwise amber once the window is nearly used,
+ * grey when the sample is stale, and the calm default.
+ */
+export function usageTone(
+  percent: number,
+  { blocked = false, stale = false }: { blocked?: boolean; stale?: boolean } = {},
+): "default" | "warning" | "destructive" | "muted" {
+  if (blocked) {
     return "destructive"
   }
-  return percent >= 70 ? "warning" : "default"
+  if (stale) {
+    return "muted"
+  }
+  return percent >= 80 ? "warning" : "default"
+}
+
+/** Usage older than this is marked stale: Control probes every 5 minutes by default (USAGE_REFRESH_SECONDS). */
+export const USAGE_STALE_AFTER_MS = 15 * 60_000
+
+export interface UsageFreshness {
+  /** When the usage was observed (a probe, or a response's rate-limit headers). */
+  observedAt: Date
+  ageMs: number
+  stale: boolean
+}
+
+/** How old the account's usage sample is; undefined when it has none. */
+export function usageFreshness(account: Account, now: Date): UsageFreshness | undefined {
+  const observedAt = toDate(account.usage?.updateTime)
+  if (!observedAt) {
+    return undefined
+  }
+  const ageMs = Math.max(0, now.getTime() - observedAt.getTime())
+  return { observedAt, ageMs, stale: ageMs > USAGE_STALE_AFTER_MS }
 }
 
 export function toDate(timestamp: Timestamp | undefined): Date | undefined {
   return timestamp ? timestampDate(timestamp) : undefined
+}
+
+function reasonOf(code: string | undefined): Reason | undefined {
+  return code?.trim() ? describeReason(code) : undefined
 }
 
 /** True while a block is in force: Unblock makes sense only then (a block ends by itself at its time). */

@@ -25,4 +25,12 @@ describe("splitAuthJsons", () => {
     expect(splitAuthJsons('{"a": 1} trailing')).toEqual(['{"a": 1} trailing'])
     expect(splitAuthJsons('{"a": {')).toEqual(['{"a": {'])
   })
+
+  it("takes the file out of what the export route returns, alone, in an array or in a row", () => {
+    const file = '{\n  "tokens": {\n    "refresh_token": "rt"\n  }\n}'
+    const exported = JSON.stringify({ authJson: file })
+    expect(splitAuthJsons(exported)).toEqual([file])
+    expect(splitAuthJsons(`[${exported}, ${exported}]`)).toEqual([file, file])
+    expect(splitAuthJsons(`${exported}\n\n{"tokens": {}}`)).toEqual([file, '{"tokens": {}}'])
+  })
 })

@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest"
 import { reconnectDelay, sleep } from "@/lib/backoff"
 
 describe("reconnectDelay", () => {
-  it("doubles from one second up to fifteen", () => {
+  it("doubles from one second up to thirty", () => {
     const middle = () => 0.5
-    expect([0, 1, 2, 3, 4, 5, 10].map((attempt) => reconnectDelay(attempt, middle))).toEqual([
-      1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000,
+    expect([0, 1, 2, 3, 4, 5, 10, 60].map((attempt) => reconnectDelay(attempt, middle))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000,
     ])
   })
 

@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { describe, expect, it } from "vitest"
 
 import { UsageSampleSchema } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
-import { latestUsage, usageDomain, usageSeries } from "@/lib/usage-history"
+import { latestUsage, pointsInRange, rangeMs, usageDomain, usageSeries } from "@/lib/usage-history"
 
 const at = (iso: string) => timestampFromDate(new Date(iso))
 
@@ -54,17 +54,25 @@ describe("usageDomain", () => {
   const now = new Date("2026-11-24T12:00:00Z")
   const HOUR = 3_600_000
 
-  it("spans at least the last hour up to now, so a single sample is not alone", () => {
-    const { domain, ticks } = usageDomain([{ time: now.getTime() - 60_000, fiveHour: 5 }], now)
-    expect(domain).toEqual([now.getTime() - HOUR, now.getTime()])
-    expect(ticks).toEqual([0, 1, 2, 3].map((i) => now.getTime() - HOUR + (i * HOUR) / 3))
+  it("spans the chosen range up to now, with evenly spaced ticks", () => {
+    const { domain, ticks } = usageDomain(now, 6 * HOUR)
+    expect(domain).toEqual([now.getTime() - 6 * HOUR, now.getTime()])
+    expect(ticks).toEqual([0, 1, 2, 3].map((i) => now.getTime() - 6 * HOUR + i * 2 * HOUR))
+  })
+})
+
+describe("pointsInRange", () => {
+  const now = new Date("2026-11-24T12:00:00Z")
+  const at = (hoursAgo: number) => ({ time: now.getTime() - hoursAgo * 3_600_000, fiveHour: hoursAgo })
+
+  it("keeps the points inside the range and the last one before it, so lines reach the left edge", () => {
+    const points = [at(30), at(20), at(5), at(1)]
+    expect(pointsInRange(points, now, rangeMs("6h"))).toEqual([at(20), at(5), at(1)])
+    expect(pointsInRange(points, now, rangeMs("7d"))).toEqual(points)
   })
 
-  it("starts at the first sample when that is older", () => {
-    const first = now.getTime() - 3 * 24 * HOUR
-    expect(usageDomain([{ time: first }, { time: now.getTime() - HOUR }], now).domain).toEqual([
-      first,
-      now.getTime(),
-    ])
+  it("keeps the newest point when none is inside the range", () => {
+    expect(pointsInRange([at(30), at(20)], now, rangeMs("1h"))).toEqual([at(20)])
+    expect(pointsInRange([], now, rangeMs("1h"))).toEqual([])
   })
 })

@@ -38,17 +38,41 @@ export function latestUsage(points: UsagePoint[]): { fiveHour?: number; weekly?:
 
 const HOUR = 3_600_000
 
+/** The time ranges the usage charts offer; the history itself reaches back seven days. */
+export const usageRanges = [
+  { value: "1h", label: "1 hour", ms: HOUR },
+  { value: "6h", label: "6 hours", ms: 6 * HOUR },
+  { value: "24h", label: "24 hours", ms: 24 * HOUR },
+  { value: "7d", label: "7 days", ms: 7 * 24 * HOUR },
+] as const
+
+export type UsageRange = (typeof usageRanges)[number]["value"]
+
+export function rangeMs(range: UsageRange): number {
+  return usageRanges.find((r) => r.value === range)?.ms ?? 24 * HOUR
+}
+
 /**
- * The time axis: from the first sample (or an hour ago, whichever is earlier) to now, so that a first sample is not
- * alone on a collapsed axis; with `count` evenly spaced ticks.
+ * The points to draw for the last `spanMs` up to `now`: those inside it, plus the last one before it, so that a
+ * line starts at the chart's left edge instead of at the first sample inside the range.
  */
+export function pointsInRange(points: UsagePoint[], now: Date, spanMs: number): UsagePoint[] {
+  const start = now.getTime() - spanMs
+  const firstInside = points.findIndex((p) => p.time >= start)
+  if (firstInside < 0) {
+    return points.slice(-1)
+  }
+  return points.slice(Math.max(0, firstInside - 1))
+}
+
+/** The time axis: the chosen range, ending now, with `count` evenly spaced ticks. */
 export function usageDomain(
-  points: UsagePoint[],
   now: Date,
+  spanMs: number,
   count = 4,
 ): { domain: [number, number]; ticks: number[] } {
-  const end = Math.max(now.getTime(), points.at(-1)?.time ?? 0)
-  const start = Math.min(end - HOUR, points[0]?.time ?? end)
+  const end = now.getTime()
+  const start = end - spanMs
   const step = (end - start) / (count - 1)
   return {
     domain: [start, end],

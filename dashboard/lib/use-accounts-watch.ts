@@ -1,80 +1,68 @@
 "use client"
 
-import { useEffect, useState } from "react"
+import { useCallback, useEffect, useRef, useState } from "react"
 import { createClient } from "@connectrpc/connect"
 import { useTransport } from "@connectrpc/connect-query"
 import { useQueryClient } from "@tanstack/react-query"
 
 import { allAccountListsKey, setAccounts } from "@/lib/accounts-cache"
-import { reconnectDelay, sleep } from "@/lib/backoff"
-import { isUnauthenticated } from "@/lib/errors"
 import { AccountService } from "@/lib/gen/multicodex/control/v1/account_service_pb"
+import { runLiveStream, type LiveState, type LiveStreamTiming } from "@/lib/live-stream"
 
-/** connecting: no message yet; live: the stream is open; reconnecting: it ended or failed, a retry is due. */
-export type WatchStatus = "connecting" | "live" | "reconnecting"
+export type { LiveStatus as WatchStatus } from "@/lib/live-stream"
 
-export interface WatchOptions {
-  /** Backoff before each reconnect; tests shorten it. */
-  delay?: (attempt: number) => number
-  /** A stream that was live this long and then ended is reopened at once, without "reconnecting". */
-  quietAfterMs?: number
+/** Timing of the watch; tests shorten it. Read once when the watch starts: changing it later changes nothing. */
+export type WatchOptions = LiveStreamTiming
+
+export interface AccountsWatch extends LiveState {
+  /** Tries to reconnect now instead of waiting for the backoff. */
+  retryNow: () => void
 }
-
-// The Edge (YARP) ends a response that sent nothing for 100 s: an idle watch ends that way in a quiet pool.
-const QUIET_AFTER_MS = 5_000
 
 /**
  * Keeps the cached account list live with WatchAccounts (a server stream that sends the whole list now and after
- * every change). When the stream ends or fails (Control restarted, a proxy timed it out), it reconnects with
- * backoff; a refused token instead refetches the list, whose UNAUTHENTICATED brings up the sign-in screen.
+ * every change); see lib/live-stream.ts for when it reconnects. A refused token refetches the list instead, whose
+ * UNAUTHENTICATED brings up the sign-in screen.
+ *
+ * The effect depends on the transport and the query client only. Options are read through a ref: a dependency
+ * that is a fresh function on each render (a default parameter, an inline object) would close and reopen the
+ * stream on every render, and each message renders again, which is how this page once reopened its stream
+ * dozens of times a second.
  */
-export function useAccountsWatch({
-  delay = reconnectDelay,
-  quietAfterMs = QUIET_AFTER_MS,
-}: WatchOptions = {}): WatchStatus {
+export function useAccountsWatch(options?: WatchOptions): AccountsWatch {
   const transport = useTransport()
   const queryClient = useQueryClient()
-  const [status, setStatus] = useState<WatchStatus>("connecting")
+  const [state, setState] = useState<LiveState>({ status: "connecting" })
+  const timing = useRef(options)
+  const retry = useRef<() => void>(() => {})
 
   useEffect(() => {
     const abort = new AbortController()
     const client = createClient(AccountService, transport)
-    async function run() {
-      let attempt = 0
-      while (!abort.signal.aborted) {
-        const opened = Date.now()
-        let received = false
-        try {
-          for await (const message of client.watchAccounts({}, { signal: abort.signal })) {
-            received = true
-            setAccounts(queryClient, transport, message.accounts)
-            setStatus("live")
-            attempt = 0
-          }
-        } catch (error) {
-          if (abort.signal.aborted) {
-            return
-          }
-          if (isUnauthenticated(error)) {
-            void queryClient.invalidateQueries({ queryKey: allAccountListsKey })
-            return
-          }
-        }
-        if (abort.signal.aborted) {
-          return
-        }
-        if (received && Date.now() - opened >= quietAfterMs) {
-          // A long-lived stream ended (a proxy's idle timeout, a server drain): reopen it straight away; only a
-          // failure to reopen is worth showing.
-          continue
-        }
-        setStatus("reconnecting")
-        await sleep(delay(attempt++), abort.signal)
-      }
+    const { retryNow } = runLiveStream({
+      ...timing.current,
+      open: (signal) => client.watchAccounts({}, { signal }),
+      onMessage: (message) => setAccounts(queryClient, transport, message.accounts),
+      onState: (next) =>
+        setState((current) =>
+          current.status === next.status && current.retryAt === next.retryAt ? current : next,
+        ),
+      onUnauthenticated: () => void queryClient.invalidateQueries({ queryKey: allAccountListsKey }),
+      signal: abort.signal,
+      isOffline: () => typeof navigator !== "undefined" && navigator.onLine === false,
+    })
+    retry.current = retryNow
+    // Back online, or back to a tab that was in the background: no reason to sit out the backoff.
+    const onVisible = () => document.visibilityState === "visible" && retryNow()
+    window.addEventListener("online", retryNow)
+    document.addEventListener("visibilitychange", onVisible)
+    return () => {
+      abort.abort()
+      window.removeEventListener("online", retryNow)
+      document.removeEventListener("visibilitychange", onVisible)
     }
-    void run()
-    return () => abort.abort()
-  }, [transport, queryClient, delay, quietAfterMs])
+  }, [transport, queryClient])
 
-  return status
+  const retryNow = useCallback(() => retry.current(), [])
+  return { ...state, retryNow }
 }

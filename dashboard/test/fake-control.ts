@@ -11,6 +11,7 @@ import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
 import type { ApiKey } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
 import type { OAuthFlow } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
 import type { RequestEntry, UsageSample } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
+import type { DeliveryAttempt, Webhook } from "@/lib/gen/multicodex/control/v1/webhook_service_pb"
 import { adminTokenInterceptor } from "@/lib/transport"
 
 import { registerFakeServices } from "./fake-services"
@@ -20,6 +21,9 @@ export interface FakeControlOptions {
   apiKeys?: ApiKey[]
   requests?: RequestEntry[]
   samples?: UsageSample[]
+  webhooks?: Webhook[]
+  /** Delivery attempts by webhook id, newest first. */
+  attempts?: Record<string, DeliveryAttempt[]>
   /** Like Control's ADMIN_TOKEN: when set, calls must carry it. */
   adminToken?: string
   /** Makes ListAccounts (and WatchAccounts) fail with this error instead. */
@@ -37,7 +41,11 @@ export class FakeControl {
   apiKeys: ApiKey[]
   requests: RequestEntry[]
   samples: UsageSample[]
+  webhooks: Webhook[]
+  attempts: Record<string, DeliveryAttempt[]>
   flows = new Map<string, OAuthFlow>()
+  /** The email the issuer signs in on completion, whatever was typed (for the "not the email you typed" case). */
+  signInAs?: string
   failWith?: ConnectError
   readonly calls: { method: string; request: unknown }[] = []
   readonly transport: Transport
@@ -49,6 +57,8 @@ export class FakeControl {
     apiKeys = [],
     requests = [],
     samples = [],
+    webhooks = [],
+    attempts = {},
     adminToken,
     failWith,
   }: FakeControlOptions = {}) {
@@ -56,6 +66,8 @@ export class FakeControl {
     this.apiKeys = apiKeys
     this.requests = requests
     this.samples = samples
+    this.webhooks = webhooks
+    this.attempts = attempts
     this.failWith = failWith
     this.transport = createRouterTransport((router) => registerFakeServices(router, this), {
       transport: { interceptors: [adminTokenInterceptor(readAdminToken), requireToken(adminToken)] },

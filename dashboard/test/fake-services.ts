@@ -14,8 +14,10 @@ import {
 } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
 import { UsageService } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 
+import { registerFakeWebhookServices } from "./fake-webhook-services"
+
 import type { FakeControl } from "./fake-control"
-import { NOW, makeAccount, minutesFromNow } from "./fixtures"
+import { NOW, makeAccount } from "./fixtures"
 
 /** The four services, implemented over the fake's state with Control's errors and messages. */
 export function registerFakeServices(router: ConnectRouter, fake: FakeControl): void {
@@ -74,9 +76,14 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
       fake.record("importAccounts", request)
       const results = request.authJsons.map((text, index) => {
         try {
-          const email = (JSON.parse(text) as { email?: string }).email
+          const { email, older } = JSON.parse(text) as { email?: string; older?: boolean }
           if (!email) {
             return { index, error: "auth.json has no tokens: expected a Codex CLI auth.json." }
+          }
+          const existing = fake.accounts.find((a) => a.email === email)
+          if (existing && older) {
+            // Control keeps stored tokens that are newer than the file's, and says so.
+            return { index, account: existing, created: false, tokensKept: true }
           }
           const account = makeAccount({ id: `acc_import_${index}`, email, label: email })
           fake.setAccounts([...fake.accounts, account])
@@ -125,13 +132,13 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
   router.service(OAuthService, {
     startOAuthFlow(request) {
       fake.record("startOAuthFlow", request)
-      const flow = newFlow(fake, OAuthFlow_Kind.BROWSER, request.email)
+      const flow = newFlow(fake, OAuthFlow_Kind.BROWSER, request.email, request.renewAccountId)
       flow.authorizeUrl = `https://auth.example.test/oauth/authorize?state=st_${flow.flowId}`
       return { flow }
     },
     startDeviceFlow(request) {
       fake.record("startDeviceFlow", request)
-      const flow = newFlow(fake, OAuthFlow_Kind.DEVICE, request.email)
+      const flow = newFlow(fake, OAuthFlow_Kind.DEVICE, request.email, request.renewAccountId)
       flow.userCode = "ABCD-1234"
       flow.verificationUrl = "https://auth.example.test/codex/device"
       return { flow }
@@ -159,8 +166,19 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
       if (flow.state !== OAuthFlow_State.PENDING) {
         throw new ConnectError("This sign-in is already completed.", Code.FailedPrecondition)
       }
-      const account = completeFlow(fake, flow.flowId, flow.email || "new@example.com")
+      const account = completeFlow(fake, flow.flowId, fake.signInAs ?? (flow.email || "new@example.com"))
       return { account, flow: fake.flows.get(flow.flowId) }
+    },
+    cancelOAuthFlow(request) {
+      fake.record("cancelOAuthFlow", request)
+      const flow = fake.flows.get(request.flowId)
+      if (!flow) {
+        throw new ConnectError(`No sign-in flow has id '${request.flowId}'.`, Code.NotFound)
+      }
+      if (flow.state === OAuthFlow_State.PENDING) {
+        fake.flows.set(flow.flowId, { ...flow, state: OAuthFlow_State.CANCELLED })
+      }
+      return { flow: fake.flows.get(flow.flowId) }
     },
   })
 
@@ -186,8 +204,9 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
       fake.apiKeys = fake.apiKeys.filter((key) => key.id !== request.id)
       return {}
     },
-    listApiKeyDigests: () => ({ digests: [] }),
   })
+
+  registerFakeWebhookServices(router, fake)
 
   router.service(UsageService, {
     refreshUsage(request) {
@@ -205,27 +224,40 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
   })
 }
 
-function newFlow(fake: FakeControl, kind: OAuthFlow_Kind, email: string): OAuthFlow {
+function newFlow(fake: FakeControl, kind: OAuthFlow_Kind, email: string, renewAccountId = ""): OAuthFlow {
+  if (renewAccountId && !fake.accounts.some((a) => a.id === renewAccountId)) {
+    throw new ConnectError(`No account has id '${renewAccountId}'.`, Code.NotFound)
+  }
   const flow = create(OAuthFlowSchema, {
     flowId: `flow_${fake.flows.size + 1}`,
     kind,
     state: OAuthFlow_State.PENDING,
     email,
+    renewAccountId,
     createTime: timestampFromDate(NOW),
-    expireTime: timestampFromDate(minutesFromNow(15)),
+    // Relative to the real clock: the dashboard treats a flow past its expiry as expired.
+    expireTime: timestampFromDate(new Date(Date.now() + 15 * 60_000)),
   })
   fake.flows.set(flow.flowId, flow)
   return flow
 }
 
-/** Completes a pending flow as Control does once the upstream answered: a new account, the flow COMPLETED. */
+/**
+ * Completes a pending flow as Control does once the upstream answered: a new account, or, for a flow that renews
+ * an account, that account signed in again (active, its settings kept); the flow COMPLETED.
+ */
 export function completeFlow(fake: FakeControl, flowId: string, email: string): Account {
-  const account = makeAccount({ id: `acc_${flowId}`, email, label: email })
   const flow = fake.flows.get(flowId)
+  const renewed = flow?.renewAccountId ? fake.accounts.find((a) => a.id === flow.renewAccountId) : undefined
+  const account = renewed
+    ? { ...renewed, state: Account_State.ACTIVE, reauthReason: "" }
+    : makeAccount({ id: `acc_${flowId}`, email, label: email })
   if (flow) {
     fake.flows.set(flowId, { ...flow, state: OAuthFlow_State.COMPLETED, account })
   }
-  fake.setAccounts([...fake.accounts, account])
+  fake.setAccounts(
+    renewed ? fake.accounts.map((a) => (a.id === account.id ? account : a)) : [...fake.accounts, account],
+  )
   return account
 }
 

@@ -6,13 +6,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.ApiKeys;
+using MultiCodex.Control.Events;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Storage;
-using MultiCodex.Control.Leases;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
+using MultiCodex.Control.Webhooks;
 
 namespace MultiCodex.Control;
 
@@ -57,8 +59,10 @@ public static class ControlApp
         builder.Services.AddGrpcHealthChecks(o => o.Services.Map("", _ => true))
             .AddCheck("accounts", () => HealthCheckResult.Healthy("accounts.json loaded"));
         builder.Services.AddAccounts();
+        builder.Services.AddEvents();
+        builder.Services.AddWebhooks();
         builder.Services.AddUpstream();
-        builder.Services.AddLeases();
+        builder.Services.AddPool();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
@@ -69,8 +73,10 @@ public static class ControlApp
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcService<OAuthGrpcService>();
         app.MapGrpcService<UsageGrpcService>();
-        app.MapGrpcService<LeaseGrpcService>();
+        app.MapGrpcService<PoolGrpcService>();
         app.MapGrpcService<ApiKeyGrpcService>();
+        app.MapGrpcService<EventGrpcService>();
+        app.MapGrpcService<WebhookGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapControlMetrics();
@@ -81,10 +87,12 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<IOptions<ControlOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UpstreamOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<UsageOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<LeaseOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<PoolOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<WebhookOptions>>().Value;
         _ = app.Services.GetRequiredService<AccountStore>();
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();
+        _ = app.Services.GetRequiredService<WebhookStore>();
         _ = app.Services.GetRequiredService<UsageHistory>();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;

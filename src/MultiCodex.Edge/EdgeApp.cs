@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.FrontDoor;
 using MultiCodex.Edge.Health;
-using MultiCodex.Edge.Leasing;
 using MultiCodex.Edge.Observability;
 using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.V1;
@@ -27,10 +26,9 @@ public static class EdgeApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.WebHost.UseFrontDoorListener(options);
 
-        builder.Services.AddControlClients(options);
-        builder.Services.AddClientKeys(); // eager: follows Control's key digests from start-up
-        // The account pool; a stand-in over Control's LeaseService until Control pushes its live view.
-        builder.Services.AddSingleton<IAccountPool, ControlLeasePool>();
+        // Eager: the pool follows Control's live view (accounts, bindings, key hashes) from start-up.
+        builder.Services.AddAccountPool(options);
+        builder.Services.AddClientKeys();
         builder.Services.AddObservability();
         builder.Services.AddV1();
         builder.Services.AddFrontDoor(options);
@@ -38,6 +36,7 @@ public static class EdgeApp
         var app = builder.Build();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
+        app.Services.AddPoolMetrics();
         app.MapV1();
         app.MapReverseProxy();
         ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, options.Host);

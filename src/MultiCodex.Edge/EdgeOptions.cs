@@ -40,6 +40,12 @@ public sealed class EdgeOptions
     /// <summary>How many accounts one request may try before giving up (env <c>MAX_ACCOUNT_ATTEMPTS</c>; default 5).</summary>
     public int MaxAccountAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// How many reports (outcomes, answers, bindings) the Edge keeps for Control while it is away; past it the oldest
+    /// are dropped and counted (env <c>REPORT_QUEUE_CAPACITY</c>; default 100,000 — about a minute of heavy traffic).
+    /// </summary>
+    public int ReportQueueCapacity { get; set; } = 100_000;
+
     /// <summary>How long in-flight streams may take to finish when the Edge is asked to stop (env <c>SHUTDOWN_DRAIN_SECONDS</c>; default 30 s).</summary>
     public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -64,6 +70,7 @@ public sealed class EdgeOptions
         options.StreamIdleTimeout = Seconds(config, "STREAM_IDLE_TIMEOUT_SECONDS") ?? options.StreamIdleTimeout;
         options.MaxAccountAttempts = (int?)Number(config, "MAX_ACCOUNT_ATTEMPTS", 1) ?? options.MaxAccountAttempts;
         options.ShutdownDrain = Seconds(config, "SHUTDOWN_DRAIN_SECONDS") ?? options.ShutdownDrain;
+        options.ReportQueueCapacity = (int?)Number(config, "REPORT_QUEUE_CAPACITY", 100, int.MaxValue) ?? options.ReportQueueCapacity;
         return options;
     }
 
@@ -72,10 +79,12 @@ public sealed class EdgeOptions
         : Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
         : throw new OptionsException($"{name} must be an absolute http(s) URL, not '{text}'.");
 
-    private static long? Number(IConfiguration config, string name, long minimum) =>
+    private static long? Number(IConfiguration config, string name, long minimum, long maximum = long.MaxValue) =>
         NonEmpty(config[name]) is not { } text ? null
-        : long.TryParse(text, out var value) && value >= minimum ? value
-        : throw new OptionsException($"{name} must be a whole number ≥ {minimum}, not '{text}'.");
+        : long.TryParse(text, out var value) && value >= minimum && value <= maximum ? value
+        : throw new OptionsException(maximum == long.MaxValue
+            ? $"{name} must be a whole number ≥ {minimum}, not '{text}'."
+            : $"{name} must be a whole number from {minimum} to {maximum}, not '{text}'.");
 
     private static TimeSpan? Seconds(IConfiguration config, string name) =>
         Number(config, name, 1) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;

@@ -61,6 +61,30 @@ public sealed class FakeChatGpt : IAsyncDisposable
         set => _state.AutoApproveEmail = value;
     }
 
+    /// <summary>Serve the Responses WebSocket (true) or answer its upgrade 426 (false); starts as
+    /// <see cref="FakeChatGptOptions.EnableWebSockets"/>.</summary>
+    public bool WebSocketsEnabled
+    {
+        get => _state.WebSocketsEnabled;
+        set => _state.WebSocketsEnabled = value;
+    }
+
+    /// <summary>Every client frame received on a Responses WebSocket, with its outcome.</summary>
+    public WebSocketLog WebSocketFrames => _state.Sockets.Frames;
+
+    /// <summary>Responses WebSocket connections accepted so far.</summary>
+    public int WebSocketConnectionCount => _state.Sockets.Accepted;
+
+    /// <summary>Responses WebSocket connections open now.</summary>
+    public int OpenWebSocketCount => _state.Sockets.OpenCount;
+
+    /// <summary>Closes every open Responses WebSocket from the server side (as an idle close between turns would).</summary>
+    public Task CloseWebSocketsAsync() => _state.Sockets.CloseAllAsync();
+
+    /// <summary>Completes once a stream waits on the fake's clock (a <see cref="ResponseBehavior.Slow"/> event delay or a
+    /// drop's grace), so a test on a <c>FakeTimeProvider</c> knows the timer is armed before it advances the clock.</summary>
+    public Task WaitForPausedStreamAsync(CancellationToken cancellationToken = default) => _state.Clock.WaitForPauseAsync(cancellationToken);
+
     /// <summary>Device-flow user codes created and not yet approved or expired.</summary>
     public IReadOnlyList<string> PendingDeviceUserCodes => _state.Devices.PendingUserCodes();
 
@@ -69,6 +93,13 @@ public sealed class FakeChatGpt : IAsyncDisposable
     {
         options ??= new FakeChatGptOptions();
         var state = new SimulatorState(options);
+        var restored = false;
+        if (options.StateFile is { } path)
+        {
+            state.File = new StateFile(state, path);
+            restored = state.File.Load();
+        }
+
         var tls = options.EnableTls ? TlsMaterial.Create() : null;
         var app = SimulatorApp.Build(state, tls);
         try
@@ -78,7 +109,7 @@ public sealed class FakeChatGpt : IAsyncDisposable
             var http = Loopback(addresses.First(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)));
             var https = tls is null ? null : Loopback(addresses.First(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase)));
             state.IssuerUrl = http;
-            return new FakeChatGpt(app, state, tls, http, https);
+            return new FakeChatGpt(app, state, tls, http, https) { RestoredFromStateFile = restored };
         }
         catch
         {
@@ -92,9 +123,7 @@ public sealed class FakeChatGpt : IAsyncDisposable
     public SimAccount AddAccount(string email, string plan = "plus", string? chatGptAccountId = null, string? userId = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(email);
-        var account = new SimAccount(_state, email, plan, chatGptAccountId ?? Ids.Uuid(), userId ?? "user-" + Ids.Random(24));
-        _state.Accounts.Add(account);
-        return account;
+        return _state.AddAccount(email, plan, chatGptAccountId, userId);
     }
 
     /// <summary>The first account with this email (case-insensitive), or null.</summary>
@@ -106,6 +135,15 @@ public sealed class FakeChatGpt : IAsyncDisposable
     /// <summary>Completes when the host stops (Ctrl+C / SIGTERM in the standalone program).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
+    /// <summary>True when <see cref="FakeChatGptOptions.StateFile"/> existed at start and was loaded.</summary>
+    public bool RestoredFromStateFile { get; private init; }
+
+    /// <summary>Writes the state file now (no-op without <see cref="FakeChatGptOptions.StateFile"/>); usage changes are
+    /// not written on their own, so a caller that moves usage (the demo drift) saves after it.</summary>
+    public void SaveState() => _state.Persist();
+
+    internal StateFile? StateFile => _state.File;
+
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -116,6 +154,7 @@ public sealed class FakeChatGpt : IAsyncDisposable
         }
         finally
         {
+            _state.Persist();
             await _app.DisposeAsync();
             _tls?.Dispose();
         }

@@ -8,8 +8,8 @@ public sealed class FakeChatGptOptions
     /// <summary>The Codex CLI's public OAuth client id, which the real issuer expects.</summary>
     public const string CodexClientId = "app_EMoamEEZ73f0CkXaXp7hrann";
 
-    /// <summary>Clock for token expiry, usage windows and code/flow expiry. Default: <see cref="TimeProvider.System"/>.
-    /// Stream delays (<see cref="ResponseBehavior.WithEventDelay"/>) always use wall-clock time.</summary>
+    /// <summary>Clock for token expiry, usage windows, code/flow expiry, WebSocket connection age and the pauses inside
+    /// streams (<see cref="ResponseBehavior.Slow"/>, the drop grace). Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>Plain-HTTP listen address. Default <c>http://127.0.0.1:0</c> (a free port).</summary>
@@ -73,6 +73,22 @@ public sealed class FakeChatGptOptions
 
     /// <summary>The <c>ETag</c> of the models catalog (also sent as <c>x-models-etag</c>). Default a fixed value.</summary>
     public string ModelsEtag { get; set; } = "\"sim-models-1\"";
+
+    /// <summary>Serve the Responses WebSocket on <c>GET /codex/responses</c> (true), or answer the upgrade <c>426</c> so
+    /// clients fall back to HTTP at once (false). Default false; changeable at run time through
+    /// <see cref="FakeChatGpt.WebSocketsEnabled"/>.</summary>
+    public bool EnableWebSockets { get; set; }
+
+    /// <summary>Age after which a WebSocket connection answers every request with
+    /// <c>websocket_connection_limit_reached</c> and closes. Default 60 minutes (the real limit).</summary>
+    public TimeSpan WebSocketMaxConnectionAge { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>When set, accounts, tokens and the compaction key are loaded from this JSON file at start and written
+    /// back to it (atomically) whenever they change, so a restarted fake keeps its accounts and valid tokens. Default null.</summary>
+    public string? StateFile { get; set; }
+
+    /// <summary>An email the sign-in pages do not know creates a new account (plan <c>plus</c>) instead of an error. Default false.</summary>
+    public bool CreateAccountsOnSignIn { get; set; }
 
     /// <summary>Optional logging setup (e.g. console for the demo). Default: no logging.</summary>
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }

@@ -24,6 +24,7 @@ public sealed class DockerignoreTests
     [Theory]
     [InlineData("protos/multicodex/control/v1/accounts.proto")]
     [InlineData("src/MultiCodex.Contracts/MultiCodex.Contracts.csproj")]
+    [InlineData("src/MultiCodex.Pool/MultiCodex.Pool.csproj")]
     [InlineData("dashboard/package-lock.json")]
     [InlineData("dashboard/app/layout.tsx")]
     [InlineData("dashboard/lib/gen/multicodex/control/v1/account_pb.ts")]

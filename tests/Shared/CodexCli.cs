@@ -6,7 +6,7 @@ using Xunit;
 namespace MultiCodex.Testing;
 
 /// <summary>
-/// Runs the real Codex CLI (npm <c>@openai/codex</c> 0.169.0, installed by <c>npm ci --prefix tests/clients</c>)
+/// Runs the real Codex CLI (npm <c>@openai/codex</c> 0.171.0, installed by <c>npm ci --prefix tests/clients</c>)
 /// in a sandbox of its own. Shared by the test projects: the simulator's (ChatGPT-auth mode against the fake)
 /// and the proxy's (a custom provider pointed at the Edge).
 /// </summary>
@@ -37,12 +37,12 @@ internal static class CodexCli
         Assert.True(
             binary is not null,
             $"The Codex CLI binary was not found under {modules}. Run `npm ci --prefix tests/clients` from the repository root "
-            + "(or set CODEX_BIN to a codex 0.169.0 binary).");
+            + "(or set CODEX_BIN to a codex 0.171.0 binary).");
         return binary!;
     }
 
-    /// <summary>Runs <c>codex exec</c> once; kills the process tree and fails if it outlives <see cref="Timeout"/>.</summary>
-    public static async Task<CliResult> ExecAsync(string binary, CodexSandbox sandbox, string prompt, IReadOnlyDictionary<string, string?> environment)
+    /// <summary>Runs <c>codex exec</c> (or <c>codex exec &lt;subcommand&gt;</c>) once; kills the process tree and fails if it outlives <see cref="Timeout"/>.</summary>
+    public static async Task<CliResult> ExecAsync(string binary, CodexSandbox sandbox, string prompt, IReadOnlyDictionary<string, string?> environment, IReadOnlyList<string>? subcommand = null)
     {
         var start = new ProcessStartInfo(binary)
         {
@@ -52,7 +52,8 @@ internal static class CodexCli
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "exec", "--skip-git-repo-check", "-s", "read-only", "--color", "never", prompt })
+        // subcommand, e.g. ["resume", "--last"], continues the sandbox's last session with a new turn.
+        foreach (var arg in new[] { "exec", "--skip-git-repo-check", "-s", "read-only", "--color", "never" }.Concat(subcommand ?? []).Append(prompt))
         {
             start.ArgumentList.Add(arg);
         }

@@ -12,6 +12,7 @@ const indicatorVariants = cva("h-full w-full flex-1 rounded-full transition-all"
       default: "bg-primary",
       warning: "bg-warning",
       destructive: "bg-destructive",
+      muted: "bg-muted-foreground/40",
     },
   },
   defaultVariants: { tone: "default" },

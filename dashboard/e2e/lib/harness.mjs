@@ -7,7 +7,7 @@ const TEST_TIMEOUT_MS = 45_000
 const ACTION_TIMEOUT_MS = 10_000
 
 /**
- * Runs `tests` ({ name, run(t) }) one after another. `t` offers:
+ * Runs `tests` ({ name, run(t), timeoutMs? }) one after another (45 s each unless `timeoutMs` says more). `t` offers:
  *   t.page         a new page in a new context, at the front door
  *   t.stack        the running system (baseUrl, adminToken)
  *   t.screenshot(name, page?)  a full-page PNG of t.page (or another page) into the screenshot folder
@@ -58,10 +58,8 @@ export async function runTests(tests, { browser, stack, screenshotDir, log = con
       await Promise.race([
         test.run(t),
         new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`timed out after ${TEST_TIMEOUT_MS / 1000}s`)),
-            TEST_TIMEOUT_MS,
-          )
+          const limit = test.timeoutMs ?? TEST_TIMEOUT_MS
+          timer = setTimeout(() => reject(new Error(`timed out after ${limit / 1000}s`)), limit)
         }),
       ])
       const unexpected = consoleErrors.filter((text) => !allowed.some((pattern) => pattern.test(text)))

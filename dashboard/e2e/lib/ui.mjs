@@ -26,6 +26,68 @@ export async function openSignedIn(page, stack, path) {
   }
 }
 
+/** The admin REST API through the front door, with the admin token; JSON in and out. */
+export async function admin(stack, path, { method = "GET", body } = {}) {
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    method,
+    headers: { "x-admin-token": stack.adminToken, ...(body ? { "content-type": "application/json" } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+    signal: AbortSignal.timeout(10_000),
+  })
+  const text = await response.text()
+  if (!response.ok) {
+    throw new Error(`${method} ${path}: ${response.status} ${text}`)
+  }
+  return text ? JSON.parse(text) : {}
+}
+
+/** The account with this email, as the admin API lists it. */
+export async function accountByEmail(stack, email) {
+  const { accounts = [] } = await admin(stack, "/admin/accounts")
+  return accounts.find((account) => account.email === email)
+}
+
+/** POST /v1/responses through the front door, as an OpenAI client would. */
+export async function respond(stack, { key } = {}) {
+  const response = await fetch(`${stack.baseUrl}/v1/responses`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+    body: JSON.stringify({ model: "gpt-5.5", input: "hi" }),
+    signal: AbortSignal.timeout(20_000),
+  })
+  return { status: response.status, body: await response.text() }
+}
+
+/**
+ * Sends requests until one meets a quota error (429), as a busy client would: each answer the fake serves uses up
+ * a little more of the account's window. With the demo's hot account (erin) the only one enabled, that blocks her.
+ */
+export async function respondUntilQuota(stack, attempts = 40) {
+  for (let i = 0; i < attempts; i++) {
+    const answer = await respond(stack)
+    if (answer.status === 429) {
+      return answer
+    }
+    if (answer.status !== 200) {
+      throw new Error(`POST /v1/responses answered ${answer.status} before any quota error: ${answer.body}`)
+    }
+  }
+  throw new Error(`no quota error after ${attempts} requests`)
+}
+
+/** Flips a card's Enabled switch and waits for the state badge to follow. */
+export async function setEnabled(page, email, enabled) {
+  const target = card(page, email)
+  const toggle = target.getByRole("switch", { name: "Enabled" })
+  if ((await toggle.getAttribute("aria-checked")) !== String(enabled)) {
+    await toggle.click()
+  }
+  await until(`${email} ${enabled ? "enabled" : "disabled"}`, async () => {
+    const state = await target.getByTestId("account-state").textContent()
+    return enabled ? state !== "Disabled" : state === "Disabled"
+  })
+}
+
 /** An account's card on the Accounts page, by its email (or label). */
 export function card(page, text) {
   return page.getByTestId("account-card").filter({ hasText: text })
@@ -53,11 +115,20 @@ export async function until(what, check, timeoutMs = 10_000) {
  * address bar keeps the callback URL: the test reads it from the tab's navigation request, pastes it and
  * completes. `onPasted()` runs while the add-account page shows the pasted URL (for a screenshot).
  */
-export async function signInWithOAuth(page, stack, email, { allowConsoleErrors, onPasted } = {}) {
+export async function signInWithOAuth(
+  page,
+  stack,
+  email,
+  { allowConsoleErrors, onPasted, done = `Signed in as ${email}` } = {},
+) {
   // The Simulator's plain pages log a missing favicon; the callback tab fails to load by design.
   allowConsoleErrors?.(new RegExp(`\\(${escapeRegExp(stack.simulatorUrl)}/|localhost:1455`))
   const panel = page.getByRole("tabpanel", { name: "Browser sign-in" })
-  await panel.getByLabel("Email").fill(email)
+  const field = panel.getByLabel("Email")
+  // "Sign in again" fills in the account's email and locks it.
+  if (await field.isEditable()) {
+    await field.fill(email)
+  }
   const [signInTab] = await Promise.all([
     page.context().waitForEvent("page"),
     panel.getByRole("button", { name: "Start OAuth" }).click(),
@@ -81,7 +152,7 @@ export async function signInWithOAuth(page, stack, email, { allowConsoleErrors, 
   await panel.getByLabel("Redirected URL").fill(redirected)
   await onPasted?.()
   await panel.getByRole("button", { name: "Complete OAuth from pasted URL" }).click()
-  await panel.getByText(`Signed in as ${email}`).waitFor()
+  await panel.getByText(done).waitFor()
   return redirected
 }
 

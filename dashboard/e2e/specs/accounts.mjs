@@ -79,9 +79,12 @@ export const tests = [
       const grace = card(page, "grace@example.com")
       assert.match(await grace.textContent(), /Grace \(team\)/)
       assert.equal(await grace.getByTestId("account-plan").textContent(), "Pro")
-      await page.getByText(/^2 accounts · \d active$/).waitFor()
+      await page
+        .getByTestId("pool-summary")
+        .getByText(/^\d of 2$/)
+        .waitFor()
 
-      await grace.getByRole("button", { name: "Delete account" }).click()
+      await grace.getByRole("button", { name: "Delete", exact: true }).click()
       const dialog = page.getByRole("alertdialog", { name: "Delete Grace (team)?" })
       await dialog.getByText("grace@example.com").waitFor()
       await screenshot("accounts-delete-dialog")

@@ -7,7 +7,7 @@ using MultiCodex.Control.V1;
 namespace MultiCodex.Control.Accounts;
 
 /// <summary>Maps AccountService calls (gRPC, gRPC-Web and the /admin/accounts REST routes) onto the account store.</summary>
-internal sealed class AccountGrpcService(AccountStore store, AccountSignIns signIns, UsageProber prober, TimeProvider time)
+internal sealed class AccountGrpcService(AccountStore store, AccountSignIns signIns, UsageProber prober, UsageRecheck recheck, TimeProvider time)
     : AccountService.AccountServiceBase
 {
     public const int MaxPriority = 1000;
@@ -70,7 +70,12 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
         {
             ControlErrors.InvalidArgument(hasTokens ? "tokens" : "auth_json", result.Error!);
         }
-        return new CreateAccountResponse { Account = AccountMapper.ToProto(result.Account, time.GetUtcNow()), Created = result.Created };
+        return new CreateAccountResponse
+        {
+            Account = AccountMapper.ToProto(result.Account, time.GetUtcNow()),
+            Created = result.Created,
+            TokensKept = result.TokensKept,
+        };
     }
 
     public override async Task<ImportAccountsResponse> ImportAccounts(ImportAccountsRequest request, ServerCallContext context)
@@ -88,6 +93,7 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
                 Index = i,
                 Account = result.Account is null ? null : AccountMapper.ToProto(result.Account, time.GetUtcNow()),
                 Created = result.Created,
+                TokensKept = result.TokensKept,
                 Error = result.Error ?? "",
             });
         }
@@ -151,6 +157,8 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
         {
             ControlErrors.AccountNotFound(request.Id);
         }
+        // The usage shown with it is from before the block; look again so the card tells the truth.
+        recheck.Request(updated.Id, mayClearBlock: true);
         return new UnblockAccountResponse { Account = AccountMapper.ToProto(updated, now) };
     }
 

@@ -40,16 +40,18 @@ internal static class AccountMapper
         }
         if (account.Usage is { } usage)
         {
-            proto.Usage = new V1.AccountUsage
-            {
-                FiveHour = ToProto(usage.FiveHour),
-                Weekly = ToProto(usage.Weekly),
-                UpdateTime = Timestamp.FromDateTimeOffset(usage.ObservedAt),
-                ProbeError = usage.ProbeError ?? "",
-            };
+            proto.Usage = ToProto(usage);
         }
         return proto;
     }
+
+    public static V1.AccountUsage ToProto(AccountUsageSnapshot usage) => new()
+    {
+        FiveHour = ToProto(usage.FiveHour),
+        Weekly = ToProto(usage.Weekly),
+        UpdateTime = Timestamp.FromDateTimeOffset(usage.ObservedAt),
+        ProbeError = usage.ProbeError ?? "",
+    };
 
     public static V1.Account.Types.State StateOf(AccountRecord account, DateTimeOffset now) =>
         !account.Enabled ? V1.Account.Types.State.Disabled

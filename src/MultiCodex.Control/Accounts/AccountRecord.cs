@@ -38,15 +38,3 @@ public sealed record StoredTokens
 
 /// <summary>A quota block: the account is not selected until <see cref="Until"/>.</summary>
 public sealed record AccountBlock(DateTimeOffset Until, string Reason);
-
-/// <summary>One rate-limit window as last observed.</summary>
-public sealed record UsageWindowSnapshot(double UsedPercent, TimeSpan Length, DateTimeOffset? ResetsAt);
-
-/// <summary>The account's windows, recognised by their length, and when they were seen.</summary>
-public sealed record AccountUsageSnapshot
-{
-    public UsageWindowSnapshot? FiveHour { get; init; }
-    public UsageWindowSnapshot? Weekly { get; init; }
-    public DateTimeOffset ObservedAt { get; init; }
-    public string? ProbeError { get; init; }
-}

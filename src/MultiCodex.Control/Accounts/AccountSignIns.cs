@@ -1,15 +1,27 @@
 namespace MultiCodex.Control.Accounts;
 
-/// <summary>The outcome of adding a sign-in: the account, or why the tokens were refused.</summary>
-public sealed record SignInResult(AccountRecord? Account, bool Created, string? Error)
+/// <summary>
+/// The outcome of adding a sign-in: the account (new, renewed, or left as it was because its stored tokens are
+/// newer), or why the tokens were refused.
+/// </summary>
+public sealed record SignInResult(AccountRecord? Account, UpsertOutcome? Outcome, string? Error)
 {
-    public static SignInResult Failed(string error) => new(null, false, error);
+    public bool Created => Outcome == UpsertOutcome.Created;
+
+    public bool TokensKept => Outcome == UpsertOutcome.KeptNewerTokens;
+
+    public static SignInResult Failed(string error) => new(null, null, error);
 }
 
 /// <summary>Turns a ChatGPT sign-in's tokens (from OAuth, a pasted auth.json or raw tokens) into a stored account.</summary>
 public sealed class AccountSignIns(AccountStore store, TimeProvider time)
 {
-    public async Task<SignInResult> AddTokensAsync(string accessToken, string refreshToken, string? idToken, string? label = null, int? priority = null)
+    /// <summary>
+    /// Stores the sign-in. With <paramref name="renewAccountId"/> ("Sign in again" on that account) the sign-in must
+    /// be that account's ChatGPT account and user: a different one is refused rather than added beside it.
+    /// </summary>
+    public async Task<SignInResult> AddTokensAsync(string accessToken, string refreshToken, string? idToken, string? label = null,
+        int? priority = null, string? renewAccountId = null)
     {
         if (string.IsNullOrWhiteSpace(accessToken) || string.IsNullOrWhiteSpace(refreshToken))
         {
@@ -19,6 +31,10 @@ public sealed class AccountSignIns(AccountStore store, TimeProvider time)
         if (identity is null)
         {
             return SignInResult.Failed(error);
+        }
+        if (renewAccountId is not null && RenewRefusal(renewAccountId, identity) is { } refusal)
+        {
+            return SignInResult.Failed(refusal);
         }
 
         var now = time.GetUtcNow();
@@ -42,8 +58,8 @@ public sealed class AccountSignIns(AccountStore store, TimeProvider time)
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var (account, created) = await store.UpsertAsync(candidate);
-        return new SignInResult(account, created, null);
+        var (account, outcome) = await store.UpsertAsync(candidate);
+        return new SignInResult(account, outcome, null);
     }
 
     public Task<SignInResult> AddAuthJsonAsync(string authJson, string? label = null, int? priority = null)
@@ -53,4 +69,22 @@ public sealed class AccountSignIns(AccountStore store, TimeProvider time)
             ? AddTokensAsync(t.AccessToken, t.RefreshToken, t.IdToken, label, priority)
             : Task.FromResult(SignInResult.Failed(error));
     }
+
+    private string? RenewRefusal(string renewAccountId, SignInIdentity identity)
+    {
+        var target = store.Find(renewAccountId);
+        if (target is null)
+        {
+            return "The account this sign-in was to renew no longer exists; add the account from Add account instead.";
+        }
+        if (AccountStore.IsSameSignIn(target, identity.ChatGptAccountId, identity.ChatGptUserId, identity.Email))
+        {
+            return null;
+        }
+        var signedIn = identity.Email is { Length: > 0 } email ? email : "another ChatGPT account";
+        return $"Signed in as {signedIn}, but this sign-in renews {Describe(target)}, a different ChatGPT account (or workspace). "
+            + $"Sign in as {Describe(target)} to renew it, or add {signedIn} from Add account.";
+    }
+
+    private static string Describe(AccountRecord account) => account.Email is { Length: > 0 } email ? email : account.Label;
 }

@@ -33,27 +33,57 @@ public sealed class AccountStore
 
     public AccountRecord? Find(string id) => All.FirstOrDefault(a => a.Id == id);
 
-    /// <summary>Adds the sign-in, or updates the account that already holds the same ChatGPT account and user.</summary>
-    public Task<(AccountRecord Account, bool Created)> UpsertAsync(AccountRecord candidate) =>
+    /// <summary>
+    /// Adds the sign-in, or renews the account that already holds the same ChatGPT account and user
+    /// (<see cref="IsSameSignIn"/>): new tokens, re-auth cleared, the operator's label, priority and the account's
+    /// history kept. Tokens older than the stored ones (an earlier auth.json) are not written over newer ones.
+    /// </summary>
+    public Task<(AccountRecord Account, UpsertOutcome Outcome)> UpsertAsync(AccountRecord candidate) =>
         MutateAsync(accounts =>
         {
-            var existing = accounts.FirstOrDefault(a =>
-                a.ChatGptAccountId == candidate.ChatGptAccountId && a.ChatGptUserId == candidate.ChatGptUserId);
+            // The exact pair first; the email fallback only where a user id is missing.
+            var existing = accounts.FirstOrDefault(a => a.ChatGptUserId is not null
+                    && a.ChatGptAccountId == candidate.ChatGptAccountId && a.ChatGptUserId == candidate.ChatGptUserId)
+                ?? accounts.FirstOrDefault(a => IsSameSignIn(a, candidate.ChatGptAccountId, candidate.ChatGptUserId, candidate.Email));
             if (existing is null)
             {
-                return (accounts.Add(candidate), (candidate, true));
+                return (accounts.Add(candidate), (candidate, UpsertOutcome.Created));
             }
-            // A new sign-in replaces the tokens and identity, clears re-auth, and keeps the operator's settings.
+            if (HoldsNewerTokens(existing, candidate.Tokens))
+            {
+                return (accounts, (existing, UpsertOutcome.KeptNewerTokens));
+            }
             var updated = existing with
             {
                 Email = candidate.Email,
                 PlanType = candidate.PlanType ?? existing.PlanType,
+                ChatGptUserId = candidate.ChatGptUserId ?? existing.ChatGptUserId,
                 Tokens = candidate.Tokens,
                 ReauthReason = null,
+                // A probe that failed for the old tokens says nothing about the new ones.
+                Usage = existing.Usage is { ProbeError: not null } usage ? usage with { ProbeError = null } : existing.Usage,
                 UpdatedAt = candidate.UpdatedAt,
             };
-            return (accounts.Replace(existing, updated), (updated, false));
+            return (accounts.Replace(existing, updated), (updated, UpsertOutcome.Updated));
         });
+
+    /// <summary>
+    /// True when a sign-in (its ChatGPT account id, user id and email) is the stored account: the same account and
+    /// user id (codex-lb keys accounts on this pair; one workspace id is shared by a team). When either user id is
+    /// unknown (tokens without an id token), the same account id and email decide.
+    /// </summary>
+    public static bool IsSameSignIn(AccountRecord account, string chatGptAccountId, string? chatGptUserId, string email) =>
+        account.ChatGptAccountId == chatGptAccountId
+        && (account.ChatGptUserId is not null && chatGptUserId is not null
+            ? account.ChatGptUserId == chatGptUserId
+            : email.Length > 0 && string.Equals(account.Email, email, StringComparison.OrdinalIgnoreCase));
+
+    // An account that still works keeps tokens that outlive the given ones; one that needs a new sign-in takes any.
+    private static bool HoldsNewerTokens(AccountRecord existing, StoredTokens given) =>
+        existing.ReauthReason is null
+        && existing.Tokens.AccessTokenExpiresAt is { } stored
+        && given.AccessTokenExpiresAt is { } offered
+        && offered < stored;
 
     /// <summary>
     /// Applies <paramref name="change"/> to one account; returns null when the id is unknown. With
@@ -121,4 +151,17 @@ public sealed class AccountStore
             var (next, result) = change(accounts);
             return (ReferenceEquals(next, accounts) ? document : document with { Accounts = next }, result);
         }, deferSave);
+}
+
+/// <summary>What <see cref="AccountStore.UpsertAsync"/> did with a sign-in.</summary>
+public enum UpsertOutcome
+{
+    /// <summary>A new account was added.</summary>
+    Created,
+
+    /// <summary>The existing account took the new tokens.</summary>
+    Updated,
+
+    /// <summary>The existing account's tokens are newer than the given ones and were kept; nothing changed.</summary>
+    KeptNewerTokens,
 }

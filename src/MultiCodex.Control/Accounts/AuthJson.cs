@@ -24,6 +24,11 @@ public static class AuthJson
             error = "auth.json must be a JSON object.";
             return null;
         }
+        // The export route's answer, {"authJson": "<file text>"}, pasted or posted as it is: the file is inside.
+        if (file["tokens"] is null && Text(file["authJson"] ?? file["auth_json"]) is { } inner)
+        {
+            return TryParse(inner, out error);
+        }
         if (file["auth_mode"] is JsonValue mode && mode.TryGetValue<string>(out var modeText)
             && modeText.Equals("apikey", StringComparison.OrdinalIgnoreCase))
         {
@@ -32,7 +37,7 @@ public static class AuthJson
         }
         if (file["tokens"] is not JsonObject tokens)
         {
-            error = "auth.json has no \"tokens\" object; sign in with ChatGPT in the Codex CLI first.";
+            error = "auth.json has no \"tokens\" object: paste the file a ChatGPT sign-in of the Codex CLI writes (~/.codex/auth.json) or what the export route returned.";
             return null;
         }
         var access = Text(tokens["access_token"]);

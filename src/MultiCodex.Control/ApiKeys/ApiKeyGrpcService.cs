@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MultiCodex.Control.Infrastructure.Grpc;
@@ -6,7 +5,7 @@ using MultiCodex.Control.V1;
 
 namespace MultiCodex.Control.ApiKeys;
 
-/// <summary>Maps ApiKeyService calls (/admin/api-keys and the Edge's digest list) onto the key store.</summary>
+/// <summary>Maps ApiKeyService calls (/admin/api-keys) onto the key store; the Edges get the hashes through the pool view.</summary>
 internal sealed class ApiKeyGrpcService(ApiKeyStore store) : ApiKeyService.ApiKeyServiceBase
 {
     private const int MaxNameLength = 100;
@@ -38,41 +37,6 @@ internal sealed class ApiKeyGrpcService(ApiKeyStore store) : ApiKeyService.ApiKe
         }
         return new RevokeApiKeyResponse();
     }
-
-    public override Task<ListApiKeyDigestsResponse> ListApiKeyDigests(ListApiKeyDigestsRequest request, ServerCallContext context)
-    {
-        var response = new ListApiKeyDigestsResponse();
-        response.Digests.AddRange(Digests());
-        return Task.FromResult(response);
-    }
-
-    public override async Task WatchApiKeyDigests(WatchApiKeyDigestsRequest request, IServerStreamWriter<WatchApiKeyDigestsResponse> responseStream,
-        ServerCallContext context)
-    {
-        var changed = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        void OnChanged() => changed.Writer.TryWrite(true);
-        store.Changed += OnChanged;
-        try
-        {
-            do
-            {
-                var message = new WatchApiKeyDigestsResponse();
-                message.Digests.AddRange(Digests());
-                await responseStream.WriteAsync(message, context.CancellationToken);
-            }
-            while (await changed.Reader.WaitToReadAsync(context.CancellationToken) && changed.Reader.TryRead(out _));
-        }
-        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
-        {
-            // The Edge went away.
-        }
-        finally
-        {
-            store.Changed -= OnChanged;
-        }
-    }
-
-    private IEnumerable<ApiKeyDigest> Digests() => store.All.Select(k => new ApiKeyDigest { Name = k.Name, Sha256 = k.Sha256 });
 
     private static V1.ApiKey ToProto(ApiKeyRecord key) =>
         new() { Id = key.Id, Name = key.Name, Prefix = key.Prefix, CreateTime = Timestamp.FromDateTimeOffset(key.CreatedAt) };

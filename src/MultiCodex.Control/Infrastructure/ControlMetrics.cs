@@ -1,5 +1,5 @@
 using MultiCodex.Control.Accounts;
-using MultiCodex.Control.Leases;
+using MultiCodex.Control.Pool;
 using Prometheus;
 
 namespace MultiCodex.Control.Infrastructure;
@@ -8,12 +8,14 @@ namespace MultiCodex.Control.Infrastructure;
 internal static class ControlMetrics
 {
     private static readonly Gauge Accounts = Metrics.CreateGauge("multicodex_control_accounts", "Accounts by state.", "state");
-    private static readonly Gauge LeasesInFlight = Metrics.CreateGauge("multicodex_control_leases_in_flight", "Leases handed out and not yet reported.");
+    private static readonly Gauge PoolWatchers = Metrics.CreateGauge("multicodex_control_pool_watchers", "Edges following the pool view.");
+    private static readonly Gauge SessionBindings = Metrics.CreateGauge("multicodex_control_session_bindings", "Conversations bound to an account.");
 
     public static IEndpointConventionBuilder MapControlMetrics(this WebApplication app)
     {
         var store = app.Services.GetRequiredService<AccountStore>();
-        var ledger = app.Services.GetRequiredService<LeaseLedger>();
+        var feed = app.Services.GetRequiredService<PoolFeed>();
+        var sessions = app.Services.GetRequiredService<SessionAffinity>();
         var time = app.Services.GetRequiredService<TimeProvider>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() =>
         {
@@ -24,7 +26,8 @@ internal static class ControlMetrics
                 Accounts.WithLabels(state == V1.Account.Types.State.ReauthRequired ? "reauth_required" : state.ToString().ToLowerInvariant())
                     .Set(counts.GetValueOrDefault(state));
             }
-            LeasesInFlight.Set(ledger.TotalInFlight);
+            PoolWatchers.Set(feed.WatcherCount);
+            SessionBindings.Set(sessions.Count);
         });
         return app.MapMetrics("/metrics");
     }

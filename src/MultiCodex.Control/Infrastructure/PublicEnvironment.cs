@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Options;
-using MultiCodex.Control.Leases;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.Upstream;
 using MultiCodex.Control.Usage;
+using MultiCodex.Control.Webhooks;
 
 namespace MultiCodex.Control.Infrastructure;
 
@@ -17,7 +18,8 @@ internal static class PublicEnvironment
         services.AddOptions<ControlOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UpstreamOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<UsageOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
-        services.AddOptions<LeaseOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
+        services.AddOptions<PoolOptions>().Configure<IConfiguration>(Bind).ValidateOnStart();
+        services.AddOptions<WebhookOptions>().Configure<IConfiguration>(Bind).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
 
@@ -45,10 +47,16 @@ internal static class PublicEnvironment
         options.RefreshInterval = Seconds(config, "USAGE_REFRESH_SECONDS") ?? options.RefreshInterval;
     }
 
-    public static void Bind(LeaseOptions options, IConfiguration config)
+    public static void Bind(PoolOptions options, IConfiguration config)
     {
         options.FallbackCooldown = Seconds(config, "BLOCK_FALLBACK_SECONDS") ?? options.FallbackCooldown;
         options.StickyIdle = Seconds(config, "STICKY_SESSION_IDLE_SECONDS") ?? options.StickyIdle;
+    }
+
+    public static void Bind(WebhookOptions options, IConfiguration config)
+    {
+        options.Timeout = Seconds(config, "WEBHOOK_TIMEOUT_SECONDS") ?? options.Timeout;
+        options.MaxAttempts = Number(config, "WEBHOOK_MAX_ATTEMPTS") is { } attempts ? (int)Math.Min(attempts, int.MaxValue) : options.MaxAttempts;
     }
 
     public static string? Text(IConfiguration config, string name) =>

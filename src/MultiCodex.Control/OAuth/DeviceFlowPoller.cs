@@ -18,13 +18,25 @@ public sealed partial class DeviceFlowPoller(OAuthFlowStore flows, OAuthFlowMana
         }
     }
 
+
     internal async Task PollDueFlowsAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        foreach (var flow in flows.All.Where(f => f is { Kind: FlowKind.Device, Status: FlowStatus.Pending } && !f.IsExpiredAt(now)))
+        // Only pending device flows that have not expired are polled: a cancelled, finished or expired one is
+        // dropped here and never asked about again.
+        var due = flows.All.Where(f => f is { Kind: FlowKind.Device, Status: FlowStatus.Pending } && !f.IsExpiredAt(now)).ToList();
+        foreach (var gone in _nextPoll.Keys.Except(due.Select(f => f.Id)))
         {
-            var due = _nextPoll.GetOrAdd(flow.Id, _ => flow.CreatedAt + flow.PollInterval);
-            if (due > now)
+            _nextPoll.TryRemove(gone, out _);
+        }
+        foreach (var flow in due)
+        {
+            if (flows.Find(flow.Id) is not { Status: FlowStatus.Pending })
+            {
+                continue;
+            }
+            var next = _nextPoll.GetOrAdd(flow.Id, _ => flow.CreatedAt + flow.PollInterval);
+            if (next > now)
             {
                 continue;
             }

@@ -30,7 +30,7 @@ public sealed partial class OAuthFlowManager(
     // Completions are rare and each burns a single-use code: one at a time keeps a double paste from racing.
     private readonly SemaphoreSlim _completionGate = new(1, 1);
 
-    public async Task<OAuthFlowRecord> StartBrowserFlowAsync(string? email)
+    public async Task<OAuthFlowRecord> StartBrowserFlowAsync(string? email, string? renewAccountId = null)
     {
         var verifier = Pkce.NewVerifier();
         var state = Pkce.NewState();
@@ -41,6 +41,7 @@ public sealed partial class OAuthFlowManager(
             Id = OAuthFlowStore.NewId(),
             Kind = FlowKind.Browser,
             Email = NullIfBlank(email),
+            RenewAccountId = NullIfBlank(renewAccountId),
             State = state,
             CodeVerifier = verifier,
             RedirectUri = redirectUri,
@@ -93,7 +94,7 @@ public sealed partial class OAuthFlowManager(
         }
     }
 
-    public async Task<OAuthFlowRecord> StartDeviceFlowAsync(string? email, CancellationToken cancellationToken)
+    public async Task<OAuthFlowRecord> StartDeviceFlowAsync(string? email, string? renewAccountId, CancellationToken cancellationToken)
     {
         var (code, error) = await issuer.RequestDeviceCodeAsync(cancellationToken);
         if (code is null)
@@ -106,6 +107,7 @@ public sealed partial class OAuthFlowManager(
             Id = OAuthFlowStore.NewId(),
             Kind = FlowKind.Device,
             Email = NullIfBlank(email),
+            RenewAccountId = NullIfBlank(renewAccountId),
             RedirectUri = issuer.DeviceRedirectUri,
             DeviceAuthId = code.DeviceAuthId,
             UserCode = code.UserCode,
@@ -156,6 +158,32 @@ public sealed partial class OAuthFlowManager(
         }
     }
 
+    /// <summary>
+    /// Cancels a pending flow so that it can no longer complete and a device flow stops polling; a flow that already
+    /// ended is returned as it is. Null when the id is unknown.
+    /// </summary>
+    public async Task<OAuthFlowRecord?> CancelAsync(string flowId)
+    {
+        // Under the completion gate, so a completion in progress either finishes first or sees the cancellation.
+        await _completionGate.WaitAsync();
+        try
+        {
+            var now = time.GetUtcNow();
+            var flow = await flows.UpdateAsync(flowId, f => f.Status == FlowStatus.Pending && !f.IsExpiredAt(now)
+                ? f with { Status = FlowStatus.Cancelled, CodeVerifier = null }
+                : f);
+            if (flow is { Status: FlowStatus.Cancelled })
+            {
+                Log.FlowCancelled(logger, flow.Id);
+            }
+            return flow;
+        }
+        finally
+        {
+            _completionGate.Release();
+        }
+    }
+
     private async Task<(OAuthFlowRecord, AccountRecord)> FinishAsync(OAuthFlowRecord flow, TokenGrantResult grant)
     {
         if (grant.Tokens is not { AccessToken: { } access, RefreshToken: { } refresh } tokens)
@@ -167,7 +195,7 @@ public sealed partial class OAuthFlowManager(
             throw new SignInException(SignInError.Rejected, reason);
         }
         // The account (and its single-use refresh token) is on disk before the flow says "completed".
-        var result = await signIns.AddTokensAsync(access, refresh, tokens.IdToken);
+        var result = await signIns.AddTokensAsync(access, refresh, tokens.IdToken, renewAccountId: flow.RenewAccountId);
         if (result.Account is null)
         {
             await FailAsync(flow, result.Error!);
@@ -180,7 +208,8 @@ public sealed partial class OAuthFlowManager(
 
     private async Task FailAsync(OAuthFlowRecord flow, string reason)
     {
-        await flows.UpdateAsync(flow.Id, f => f with { Status = FlowStatus.Failed, Error = reason, CodeVerifier = null });
+        // Only a pending flow fails: one cancelled meanwhile stays cancelled.
+        await flows.UpdateAsync(flow.Id, f => f.Status == FlowStatus.Pending ? f with { Status = FlowStatus.Failed, Error = reason, CodeVerifier = null } : f);
         Log.FlowFailed(logger, flow.Id, reason);
     }
 
@@ -189,6 +218,10 @@ public sealed partial class OAuthFlowManager(
         if (flow.Status == FlowStatus.Completed)
         {
             throw new SignInException(SignInError.Rejected, "This sign-in was already completed; its code cannot be used twice.");
+        }
+        if (flow.Status == FlowStatus.Cancelled)
+        {
+            throw new SignInException(SignInError.Rejected, "This sign-in was cancelled; start it again.");
         }
         if (flow.Status == FlowStatus.Failed)
         {
@@ -254,5 +287,8 @@ public sealed partial class OAuthFlowManager(
 
         [LoggerMessage(1003, LogLevel.Warning, "Sign-in {FlowId} failed: {Reason}")]
         public static partial void FlowFailed(ILogger logger, string flowId, string reason);
+
+        [LoggerMessage(1004, LogLevel.Information, "Sign-in {FlowId} cancelled")]
+        public static partial void FlowCancelled(ILogger logger, string flowId);
     }
 }

@@ -6,8 +6,8 @@ namespace MultiCodex.Control.OAuth;
 
 public enum FlowKind { Browser, Device }
 
-/// <summary>Pending, completed or failed; "expired" is derived from <see cref="OAuthFlowRecord.ExpiresAt"/>.</summary>
-public enum FlowStatus { Pending, Completed, Failed }
+/// <summary>Pending, completed, failed or cancelled; "expired" is derived from <see cref="OAuthFlowRecord.ExpiresAt"/>.</summary>
+public enum FlowStatus { Pending, Completed, Failed, Cancelled }
 
 /// <summary>One sign-in as oauth-state.json keeps it. Holds the PKCE verifier, so the file is owner-only like accounts.json.</summary>
 public sealed record OAuthFlowRecord
@@ -30,6 +30,8 @@ public sealed record OAuthFlowRecord
     public DateTimeOffset ExpiresAt { get; init; }
     public string? Error { get; init; }
     public string? AccountId { get; init; }
+    /// <summary>The account this sign-in renews ("Sign in again"); the signed-in identity must match it.</summary>
+    public string? RenewAccountId { get; init; }
 
     public bool IsExpiredAt(DateTimeOffset now) => Status == FlowStatus.Pending && ExpiresAt <= now;
 }

@@ -10,8 +10,11 @@ namespace MultiCodex.Control.OAuth;
 internal sealed class OAuthGrpcService(OAuthFlowManager manager, OAuthFlowStore flows, AccountStore accounts, TimeProvider time)
     : OAuthService.OAuthServiceBase
 {
-    public override async Task<StartOAuthFlowResponse> StartOAuthFlow(StartOAuthFlowRequest request, ServerCallContext context) =>
-        new() { Flow = ToProto(await manager.StartBrowserFlowAsync(request.Email)) };
+    public override async Task<StartOAuthFlowResponse> StartOAuthFlow(StartOAuthFlowRequest request, ServerCallContext context)
+    {
+        EnsureRenewable(request.RenewAccountId);
+        return new StartOAuthFlowResponse { Flow = ToProto(await manager.StartBrowserFlowAsync(request.Email, request.RenewAccountId)) };
+    }
 
     public override Task<GetOAuthFlowResponse> GetOAuthFlow(GetOAuthFlowRequest request, ServerCallContext context)
     {
@@ -38,13 +41,36 @@ internal sealed class OAuthGrpcService(OAuthFlowManager manager, OAuthFlowStore 
 
     public override async Task<StartDeviceFlowResponse> StartDeviceFlow(StartDeviceFlowRequest request, ServerCallContext context)
     {
+        EnsureRenewable(request.RenewAccountId);
         try
         {
-            return new StartDeviceFlowResponse { Flow = ToProto(await manager.StartDeviceFlowAsync(request.Email, context.CancellationToken)) };
+            return new StartDeviceFlowResponse
+            {
+                Flow = ToProto(await manager.StartDeviceFlowAsync(request.Email, request.RenewAccountId, context.CancellationToken)),
+            };
         }
         catch (SignInException e)
         {
             throw Translate(e, "email");
+        }
+    }
+
+    public override async Task<CancelOAuthFlowResponse> CancelOAuthFlow(CancelOAuthFlowRequest request, ServerCallContext context)
+    {
+        var flow = await manager.CancelAsync(request.FlowId);
+        if (flow is null)
+        {
+            ControlErrors.FlowNotFound(request.FlowId);
+        }
+        return new CancelOAuthFlowResponse { Flow = ToProto(flow) };
+    }
+
+    // "Sign in again" names an account that must exist; the sign-in itself must then match it (AccountSignIns).
+    private void EnsureRenewable(string renewAccountId)
+    {
+        if (!string.IsNullOrWhiteSpace(renewAccountId) && accounts.Find(renewAccountId.Trim()) is null)
+        {
+            ControlErrors.AccountNotFound(renewAccountId.Trim());
         }
     }
 
@@ -67,6 +93,7 @@ internal sealed class OAuthGrpcService(OAuthFlowManager manager, OAuthFlowStore 
                 {
                     FlowStatus.Completed => OAuthFlow.Types.State.Completed,
                     FlowStatus.Failed => OAuthFlow.Types.State.Failed,
+                    FlowStatus.Cancelled => OAuthFlow.Types.State.Cancelled,
                     _ => OAuthFlow.Types.State.Pending,
                 },
             Email = flow.Email ?? "",
@@ -77,6 +104,7 @@ internal sealed class OAuthGrpcService(OAuthFlowManager manager, OAuthFlowStore 
             CreateTime = Timestamp.FromDateTimeOffset(flow.CreatedAt),
             ExpireTime = Timestamp.FromDateTimeOffset(flow.ExpiresAt),
             Error = flow.Error ?? "",
+            RenewAccountId = flow.RenewAccountId ?? "",
         };
         if (flow.AccountId is not null && accounts.Find(flow.AccountId) is { } account)
         {

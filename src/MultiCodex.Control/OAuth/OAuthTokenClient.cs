@@ -13,19 +13,33 @@ public sealed record GrantedTokens(string? AccessToken, string? RefreshToken, st
 /// <summary>The outcome of a call to the token endpoint.</summary>
 public sealed record TokenGrantResult(GrantedTokens? Tokens, int Status, string? ErrorCode, string? ErrorMessage)
 {
+    /// <summary>The reason recorded when the issuer says the user signed out or into another account (no code is sent).</summary>
+    public const string SignedOutElsewhere = "signed_out_elsewhere";
+
     private static readonly HashSet<string> PermanentCodes =
-        ["refresh_token_expired", "refresh_token_reused", "refresh_token_invalidated", "invalid_grant", "token_expired", "token_invalidated"];
+    [
+        "refresh_token_expired", "refresh_token_reused", "refresh_token_invalidated", "invalid_refresh_token", "invalid_grant",
+        "token_expired", "token_invalidated",
+    ];
 
     public bool Succeeded => Tokens is not null;
 
     /// <summary>
-    /// A failure that retrying cannot fix (codex-protocol.md §1.4): any 401, a refresh-token code, or
-    /// <c>invalid_grant</c>. Everything else (5xx, timeouts, odd 4xx) is transient.
+    /// A failure that retrying cannot fix (docs/upstream-protocol.md §9): any 401, a refresh-token
+    /// code (including the newer <c>invalid_refresh_token</c>), <c>invalid_grant</c>, or the message that the user
+    /// "logged out or signed in to another account". Everything else (5xx, timeouts, odd 4xx) is transient.
     /// </summary>
-    public bool IsPermanent => !Succeeded && (Status == 401 || (ErrorCode is not null && PermanentCodes.Contains(ErrorCode)));
+    public bool IsPermanent => !Succeeded
+        && (Status == 401 || (ErrorCode is not null && PermanentCodes.Contains(ErrorCode)) || SaysSignedOutElsewhere);
 
     /// <summary>A short reason for the operator; never contains a token.</summary>
-    public string Reason => ErrorCode ?? (Status == 0 ? "issuer unreachable" : $"HTTP {Status}");
+    public string Reason => ErrorCode ?? (SaysSignedOutElsewhere ? SignedOutElsewhere : Status == 0 ? "issuer unreachable" : $"HTTP {Status}");
+
+    // The issuer sends this failure with a null code; only its wording tells it apart.
+    private bool SaysSignedOutElsewhere =>
+        ErrorMessage is { } message
+        && message.Contains("logged out", StringComparison.OrdinalIgnoreCase)
+        && message.Contains("another account", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>What the issuer answered to a device-code request.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.Events;
 using MultiCodex.Control.OAuth;
 
 namespace MultiCodex.Control.Tokens;
@@ -15,9 +16,11 @@ public sealed record RefreshOutcome(RefreshStatus Status, AccountRecord? Account
 /// <summary>
 /// Refreshes access tokens with the account's single-use refresh token (codex-protocol.md §1.4). One refresh at
 /// a time per account: concurrent callers share it. The rotated tokens are on disk before any caller sees them.
-/// A permanent refusal marks the account "re-auth required" (kept, shown, never selected); a transient one backs off.
+/// A permanent refusal marks the account "re-auth required" (kept, shown, never selected); a transient one backs off,
+/// and the first of a run of transient failures publishes a "refresh failing" event.
 /// </summary>
-public sealed partial class TokenRefresher(AccountStore store, OAuthTokenClient issuer, TimeProvider time, ILogger<TokenRefresher> logger)
+public sealed partial class TokenRefresher(
+    AccountStore store, OAuthTokenClient issuer, ControlEvents events, TimeProvider time, ILogger<TokenRefresher> logger)
 {
     /// <summary>Refresh this long before the access token expires (the Codex CLI's window).</summary>
     public static readonly TimeSpan ProactiveWindow = TimeSpan.FromMinutes(5);
@@ -125,6 +128,14 @@ public sealed partial class TokenRefresher(AccountStore store, OAuthTokenClient 
         var delay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, FirstBackoff.Ticks << Math.Min(failures - 1, 10)));
         _backoff[accountId] = (failures, now + delay);
         Log.TransientFailure(logger, accountId, grant.Reason, delay);
+        if (failures == 1)
+        {
+            // Once per run of failures: the backoff retries on its own, and a success ends the run.
+            events.Publish(ControlEventType.RefreshFailing,
+                $"Refreshing the tokens of {EventAccount.Of(account).Name} failed ({grant.Reason}); retrying at {EventFormat.Clock(now + delay)}.",
+                new Dictionary<string, string> { ["reason"] = grant.Reason, ["retry_time"] = EventFormat.Rfc3339(now + delay) },
+                account);
+        }
         return new RefreshOutcome(RefreshStatus.TransientFailure, account, grant.Reason);
     }
 

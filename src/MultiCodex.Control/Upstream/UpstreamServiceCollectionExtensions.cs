@@ -24,6 +24,7 @@ internal static class UpstreamServiceCollectionExtensions
         services.AddSingleton<UsageProber>();
         services.AddSingleton<UsageHistory>();
         services.AddHostedService<UsageRefreshWorker>();
+        services.AddSingleton<UsageRecheck>().AddHostedService(sp => sp.GetRequiredService<UsageRecheck>());
         return services;
     }
 

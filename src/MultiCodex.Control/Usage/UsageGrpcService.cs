@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using MultiCodex.Control.Leases;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.V1;
 

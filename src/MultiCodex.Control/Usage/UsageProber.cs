@@ -10,8 +10,11 @@ namespace MultiCodex.Control.Usage;
 /// </summary>
 public sealed partial class UsageProber(AccountStore store, UsageClient client, TokenRefresher refresher, TimeProvider time, ILogger<UsageProber> logger)
 {
-    /// <summary>Probes the account; returns it as stored afterwards, or null when the id is unknown.</summary>
-    public async Task<AccountRecord?> ProbeAsync(string accountId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Probes the account; returns it as stored afterwards, or null when the id is unknown. With
+    /// <paramref name="mayClearBlock"/> false the probe may lengthen a block but not end it (see <see cref="BlockAfterProbe"/>).
+    /// </summary>
+    public async Task<AccountRecord?> ProbeAsync(string accountId, CancellationToken cancellationToken, bool mayClearBlock = true)
     {
         var account = store.Find(accountId);
         if (account is null)
@@ -47,15 +50,17 @@ public sealed partial class UsageProber(AccountStore store, UsageClient client, 
         {
             Usage = result.Usage,
             PlanType = result.PlanType ?? a.PlanType,
-            Block = BlockAfterProbe(a.Block, result.Usage, now),
+            Block = BlockAfterProbe(a.Block, result.Usage, now, mayClearBlock),
         });
     }
 
     /// <summary>
     /// A probe is the freshest word on the quota: an exhausted window blocks until its reset; a block whose
-    /// windows all show room again has ended early (the window reset), so it is cleared.
+    /// windows all show room again has ended early (the window reset), so it is cleared — unless
+    /// <paramref name="mayClearBlock"/> is false (the probe that follows a quota error: the usage endpoint may not
+    /// show the exhaustion yet, and a block without a window, such as a rate limit, must run its course).
     /// </summary>
-    internal static AccountBlock? BlockAfterProbe(AccountBlock? block, AccountUsageSnapshot usage, DateTimeOffset now)
+    internal static AccountBlock? BlockAfterProbe(AccountBlock? block, AccountUsageSnapshot usage, DateTimeOffset now, bool mayClearBlock = true)
     {
         var windows = new[] { usage.FiveHour, usage.Weekly }.OfType<UsageWindowSnapshot>().ToList();
         var exhaustedUntil = windows.Where(w => w.UsedPercent >= 100 && w.ResetsAt > now).Select(w => w.ResetsAt!.Value).DefaultIfEmpty().Max();
@@ -63,7 +68,7 @@ public sealed partial class UsageProber(AccountStore store, UsageClient client, 
         {
             return block is not null && block.Until >= exhaustedUntil ? block : new AccountBlock(exhaustedUntil, "usage_limit_reached");
         }
-        return windows.Count > 0 && windows.All(w => w.UsedPercent < 100) ? null : block;
+        return mayClearBlock && windows.Count > 0 && windows.All(w => w.UsedPercent < 100) ? null : block;
     }
 
     // Keeps the last known windows: an ambiguous failure says nothing about the quota.

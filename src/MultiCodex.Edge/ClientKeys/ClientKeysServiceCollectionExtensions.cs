@@ -1,11 +1,11 @@
 namespace MultiCodex.Edge.ClientKeys;
 
 /// <summary>Registers the client-key check of /v1.</summary>
-public static class ClientKeysServiceCollectionExtensions
+internal static class ClientKeysServiceCollectionExtensions
 {
     /// <summary>
-    /// Eager state: the gate is also a hosted service that follows Control's key digests from start-up, so the
-    /// first /v1 request finds them loaded.
+    /// The gate reads the key hashes from the pool's view (<see cref="Pool.PoolView"/>); it is also a hosted service
+    /// that says once, when the first view arrives, that /v1 is open because no key exists.
     /// </summary>
     public static IServiceCollection AddClientKeys(this IServiceCollection services)
     {

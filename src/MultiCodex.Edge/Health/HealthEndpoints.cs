@@ -1,31 +1,29 @@
-using Grpc.Core;
-using Grpc.Health.V1;
-using HealthClient = Grpc.Health.V1.Health.HealthClient;
+using System.Globalization;
+using MultiCodex.Edge.Pool;
 
 namespace MultiCodex.Edge.Health;
 
-/// <summary><c>/healthz</c>: the Edge process answers. <c>/readyz</c>: the Edge can reach a serving Control.</summary>
+/// <summary>
+/// <c>/healthz</c>: the Edge process answers. <c>/readyz</c>: the Edge can serve /v1 — "ready" while it follows
+/// Control's pool, "degraded" (still 200) while Control is away and it serves from its last view, 503 only while it
+/// has never had a view.
+/// </summary>
 internal static class HealthEndpoints
 {
-    private static readonly TimeSpan ControlProbeTimeout = TimeSpan.FromSeconds(2);
-
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Text("ok\n"));
-        app.MapGet("/readyz", async (HealthClient control, TimeProvider time, CancellationToken cancellationToken) =>
+        app.MapGet("/readyz", (PoolWatcher watcher, TimeProvider time) =>
         {
-            try
+            var health = watcher.Health;
+            var away = health.AwaySince is { } since ? (time.GetUtcNow() - since).TotalSeconds.ToString("F0", CultureInfo.InvariantCulture) : "0";
+            return health switch
             {
-                var reply = await control.CheckAsync(new HealthCheckRequest(),
-                    deadline: time.GetUtcNow().UtcDateTime.Add(ControlProbeTimeout), cancellationToken: cancellationToken);
-                return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving
-                    ? Results.Text("ready\n")
-                    : Results.Text($"control is {reply.Status}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
-            catch (RpcException e)
-            {
-                return Results.Text($"control unreachable: {e.StatusCode}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
+                { Connected: true } => Results.Text("ready\n"),
+                { HasView: true } => Results.Text(
+                    $"degraded: Control unreachable for {away} s; serving from the last view ({health.Accounts} accounts, {health.QueuedReports} reports queued)\n"),
+                _ => Results.Text($"not ready: no view of the pool from Control yet (waiting {away} s)\n", statusCode: StatusCodes.Status503ServiceUnavailable),
+            };
         });
     }
 }

@@ -7,7 +7,7 @@ namespace MultiCodex.Simulator;
 
 /// <summary>A ChatGPT account (one workspace of one user) that the fake serves, with scripting hooks
 /// for usage, faults and tokens, and counters for assertions. Thread-safe.</summary>
-public sealed class SimAccount
+public sealed partial class SimAccount
 {
     private const int FiveHourSeconds = 5 * 60 * 60;
     private const int WeekSeconds = 7 * 24 * 60 * 60;
@@ -24,14 +24,14 @@ public sealed class SimAccount
     private int _completedResponses;
     private int _usageRequests;
 
-    internal SimAccount(SimulatorState state, string email, string plan, string accountId, string userId)
+    internal SimAccount(SimulatorState state, string email, string plan, string accountId, string userId, string? organizationId = null)
     {
         _state = state;
         Email = email;
         Plan = plan;
         ChatGptAccountId = accountId;
         UserId = userId;
-        OrganizationId = "org-" + Ids.Random(12);
+        OrganizationId = organizationId ?? "org-" + Ids.Random(12);
         var now = state.Now;
         _fiveHour = new UsageWindow(FiveHourSeconds, now.AddSeconds(FiveHourSeconds));
         _weekly = new UsageWindow(WeekSeconds, now.AddSeconds(WeekSeconds));
@@ -112,9 +112,10 @@ public sealed class SimAccount
             var now = _state.Now;
             _fiveHour.RollOver(now);
             _weekly.RollOver(now);
-            return WeeklyOnlyPrimary
+            var windows = WeeklyOnlyPrimary
                 ? new UsageSnapshot(_weekly.Snapshot(now), null)
                 : new UsageSnapshot(_fiveHour.Snapshot(now), _weekly.Snapshot(now));
+            return WithMeters(windows, now);
         }
     }
 
@@ -201,13 +202,18 @@ public sealed class SimAccount
         }
     }
 
-    /// <summary>Adds one completed response's cost to the windows.</summary>
-    internal void RecordCompletedResponse()
+    /// <summary>Adds one completed response's cost to the reserve meter, the credit budget or the windows.</summary>
+    internal void RecordCompletedResponse(bool onReserve = false)
     {
         Interlocked.Increment(ref _completedResponses);
         lock (_gate)
         {
             var now = _state.Now;
+            if (SpendMeters(onReserve, now))
+            {
+                return;
+            }
+
             _fiveHour.RollOver(now);
             _weekly.RollOver(now);
             var primary = PrimaryPercentPerResponse ?? _state.Options.PrimaryPercentPerResponse;
@@ -220,6 +226,26 @@ public sealed class SimAccount
 
             _fiveHour.UsedPercent = Math.Min(100, _fiveHour.UsedPercent + primary);
             _weekly.UsedPercent = Math.Min(100, _weekly.UsedPercent + secondary);
+        }
+    }
+
+    /// <summary>The identity and windows, for the saved state file.</summary>
+    internal SavedAccount Save()
+    {
+        lock (_gate)
+        {
+            return new SavedAccount(Email, Plan, ChatGptAccountId, UserId, OrganizationId, WeeklyOnlyPrimary,
+                _fiveHour.UsedPercent, _fiveHour.ResetAt, _weekly.UsedPercent, _weekly.ResetAt);
+        }
+    }
+
+    internal void Restore(SavedAccount saved)
+    {
+        lock (_gate)
+        {
+            WeeklyOnlyPrimary = saved.WeeklyOnly;
+            (_fiveHour.UsedPercent, _fiveHour.ResetAt) = (saved.FiveHourUsed, saved.FiveHourResetAt);
+            (_weekly.UsedPercent, _weekly.ResetAt) = (saved.WeeklyUsed, saved.WeeklyResetAt);
         }
     }
 

@@ -1,3 +1,5 @@
+using MultiCodex.Simulator.Accounts;
+
 namespace MultiCodex.Simulator;
 
 /// <summary>One rate-limit window as reported in headers and <c>wham/usage</c>.</summary>
@@ -14,14 +16,34 @@ public sealed record UsageWindowSnapshot(double UsedPercent, int LimitWindowSeco
     public bool IsExhausted => UsedPercent >= 100;
 }
 
-/// <summary>An account's usage at one instant: primary is normally 5 h and secondary weekly;
-/// for a weekly-only account the primary is weekly and there is no secondary.</summary>
+/// <summary>An account's usage at one instant: primary is normally 5 h and secondary weekly; for a weekly-only account
+/// the primary is weekly and there is no secondary. A credit-only account reports <see cref="Budget"/> and no windows
+/// (<c>rate_limit: null</c>); <see cref="Reserve"/> is the optional reserve meter.</summary>
 public sealed record UsageSnapshot(UsageWindowSnapshot Primary, UsageWindowSnapshot? Secondary)
 {
-    /// <summary>True when any window is used up.</summary>
-    public bool LimitReached => Primary.IsExhausted || Secondary?.IsExhausted == true;
+    /// <summary>The monthly credit budget of a credit-only account, else null.</summary>
+    public CreditBudgetSnapshot? Budget { get; init; }
+
+    /// <summary>The reserve meter, when the account has one.</summary>
+    public ReserveSnapshot? Reserve { get; init; }
+
+    /// <summary>A scripted workspace limit in force (<see cref="SimAccount.WorkspaceLimit"/>), else null.</summary>
+    public RateLimitReachedKind? WorkspaceLimit { get; init; }
+
+    /// <summary>True for a credit-only account: <c>rate_limit</c> is null and there are no window headers.</summary>
+    public bool IsCreditOnly => Budget is not null;
+
+    /// <summary>True when ordinary requests are refused (a window, the budget, or a workspace limit is used up).</summary>
+    public bool LimitReached => WorkspaceLimit is not null || (Budget is { } budget ? budget.IsExhausted : Primary.IsExhausted || Secondary?.IsExhausted == true);
+
+    /// <summary>Why ordinary requests are refused, or null while they are allowed.</summary>
+    public RateLimitReachedKind? ReachedKind =>
+        WorkspaceLimit ?? (!LimitReached ? null : IsCreditOnly ? RateLimitReachedKind.SpendControlReached : RateLimitReachedKind.UsageLimit);
 
     /// <summary>The window that blocks the account (the one resetting last among the exhausted), or null.</summary>
     public UsageWindowSnapshot? BlockingWindow =>
-        new[] { Primary, Secondary }.Where(w => w?.IsExhausted == true).MaxBy(w => w!.ResetAt);
+        IsCreditOnly ? null : new[] { Primary, Secondary }.Where(w => w?.IsExhausted == true).MaxBy(w => w!.ResetAt);
+
+    /// <summary>When ordinary requests are allowed again: the blocking window's or the budget's reset.</summary>
+    public DateTimeOffset? LimitResetsAt => Budget is { IsExhausted: true } budget ? budget.ResetAt : BlockingWindow?.ResetAt;
 }

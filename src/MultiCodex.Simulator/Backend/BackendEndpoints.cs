@@ -1,4 +1,5 @@
 using MultiCodex.Simulator.Hosting;
+using MultiCodex.Simulator.WebSocket;
 
 namespace MultiCodex.Simulator.Backend;
 
@@ -11,9 +12,11 @@ internal static class BackendEndpoints
         var backend = app.MapGroup("/backend-api");
         backend.MapPost("/codex/responses", ResponsesEndpoint.HandleAsync);
 
-        // The CLI tries the WebSocket transport first; 426 makes it fall back to HTTP SSE at once.
-        backend.MapGet("/codex/responses", () =>
-            JsonResults.Of(BackendErrors.Detail("WebSocket transport is not available; use HTTP streaming."), StatusCodes.Status426UpgradeRequired));
+        // The WebSocket transport at the same URL; turned off, 426 makes the CLI fall back to HTTP SSE at once.
+        backend.MapGet("/codex/responses", ResponsesWebSocketEndpoint.HandleAsync);
+
+        // Compaction V1 was retired upstream on 2026-08-12: compaction is a /codex/responses call now.
+        backend.MapPost("/codex/responses/compact", () => JsonResults.Of(BackendErrors.Detail("Not Found"), StatusCodes.Status404NotFound));
 
         backend.MapGet("/codex/models", Models);
         backend.MapGet("/wham/usage", UsageEndpoints.Usage);
@@ -35,6 +38,6 @@ internal static class BackendEndpoints
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return JsonResults.Of(ModelCatalog.Build(), StatusCodes.Status200OK);
+        return JsonResults.Of(ModelCatalog.Build(context.Request.Query["client_version"].ToString()), StatusCodes.Status200OK);
     }
 }

@@ -2,7 +2,8 @@ using System.Text.Json.Nodes;
 
 namespace MultiCodex.Simulator.Backend;
 
-/// <summary>Error bodies of the ChatGPT backend as real clients have recorded them (codex-protocol.md §2.3, §6).</summary>
+/// <summary>Error bodies of the ChatGPT backend as real clients have recorded them (docs/upstream-protocol.md §3, §4, §6–§9).
+/// Where the upstream wording is not known the text says so in that doc.</summary>
 internal static class BackendErrors
 {
     public const string UsageLimitMessage = "The usage limit has been reached";
@@ -21,6 +22,19 @@ internal static class BackendErrors
             ["resets_in_seconds"] = resetsInSeconds,
         },
     };
+
+    /// <summary>The workspace and spend-control kinds (docs/upstream-protocol.md §8): the quota body codex recognises by
+    /// <c>error.type</c>, with a message naming the kind; the kind itself travels in <c>x-codex-rate-limit-reached-type</c>.</summary>
+    public static JsonObject RateLimitReached(RateLimitReachedKind kind, string plan, DateTimeOffset resetsAt, long resetsInSeconds)
+    {
+        var body = UsageLimitReached(plan, resetsAt, resetsInSeconds);
+        if (kind != RateLimitReachedKind.UsageLimit)
+        {
+            body["error"]!["message"] = RateLimitKinds.Message(kind);
+        }
+
+        return body;
+    }
 
     public static JsonObject UsageNotIncluded(string plan) => new()
     {
@@ -58,6 +72,43 @@ internal static class BackendErrors
 
     public static JsonObject InvalidRequest(string message, string? param = null) =>
         OpenAiError(message, "invalid_request_error", null, param);
+
+    /// <summary>A trigger that is not the last input item, or a second trigger (wording is the fake's own).</summary>
+    public static JsonObject CompactionTriggerNotLast(int index) => OpenAiError(
+        $"Invalid 'input[{index}]': a compaction_trigger item must be the last input item, and only one is allowed.",
+        "invalid_request_error", "invalid_value", "input");
+
+    public static JsonObject InvalidEncryptedContent(string? itemId) => OpenAiError(
+        $"The encrypted content for item {itemId} could not be verified.", "invalid_request_error", "invalid_encrypted_content", "input");
+
+    /// <summary>Verbatim from a captured upstream answer (Wei-Shaw/sub2api#4455), key order kept.</summary>
+    public static JsonObject ResponsesLiteHostedTool() => new()
+    {
+        ["error"] = new JsonObject
+        {
+            ["code"] = "unsupported_value",
+            ["message"] = "X-OpenAI-Internal-Codex-Responses-Lite only supports function tools, custom tools, and client-executed tool search.",
+            ["param"] = "tools",
+            ["type"] = "invalid_request_error",
+        },
+    };
+
+    /// <summary>The <c>error</c> of the WebSocket frame for an unknown or foreign <c>previous_response_id</c>.</summary>
+    public static JsonObject PreviousResponseNotFound(string responseId) => new()
+    {
+        ["type"] = "invalid_request_error",
+        ["code"] = "previous_response_not_found",
+        ["message"] = $"Previous response with id '{responseId}' not found.",
+        ["param"] = "previous_response_id",
+    };
+
+    /// <summary>The <c>error</c> of the WebSocket frame once a connection is older than its limit.</summary>
+    public static JsonObject ConnectionLimitReached(TimeSpan limit) => new()
+    {
+        ["type"] = "invalid_request_error",
+        ["code"] = "websocket_connection_limit_reached",
+        ["message"] = $"Responses websocket connection limit reached ({(int)limit.TotalMinutes} minutes). Create a new websocket connection to continue.",
+    };
 
     /// <summary>The <c>error</c> object of a <c>response.failed</c> event.</summary>
     public static JsonObject StreamError(string code, string message) => new()

@@ -1,7 +1,9 @@
 namespace MultiCodex.Simulator;
 
-/// <summary>What the fake does for one <c>POST /backend-api/codex/responses</c> of an account.
-/// Queue them with <see cref="SimAccount.EnqueueBehavior"/>; an empty queue means <see cref="Success"/>.</summary>
+/// <summary>What the fake does for one Responses request of an account, over HTTP (<c>POST /backend-api/codex/responses</c>)
+/// or as one <c>response.create</c> frame over WebSocket (where an error status becomes an error frame with that status).
+/// Queue them with <see cref="SimAccount.EnqueueBehavior"/>; an empty queue means <see cref="Success"/>. WebSocket warmups
+/// (<c>generate:false</c>) do not take a behaviour from the queue.</summary>
 public sealed record ResponseBehavior
 {
     private ResponseBehavior(ResponseBehaviorKind kind) => Kind = kind;
@@ -24,10 +26,14 @@ public sealed record ResponseBehavior
     /// <summary>Time until the quota resets for the usage-limit kinds; null = the account's blocking window.</summary>
     public TimeSpan? ResetsIn { get; private init; }
 
+    /// <summary>The kind a usage-limit answer names (<c>x-codex-rate-limit-reached-type</c>); null = the account's own.</summary>
+    public RateLimitReachedKind? ReachedKind { get; private init; }
+
     /// <summary>Number of text deltas sent before <see cref="ResponseBehaviorKind.DropMidStream"/> aborts.</summary>
     public int DeltasBeforeDrop { get; private init; }
 
-    /// <summary>Wall-clock delay before every SSE event (0 = none).</summary>
+    /// <summary>Delay before every event (0 = none), on the fake's <see cref="FakeChatGpt.TimeProvider"/>: with a fake clock,
+    /// the stream moves on only when the test advances it (see <see cref="FakeChatGpt.WaitForPausedStreamAsync"/>).</summary>
     public TimeSpan EventDelay { get; private init; }
 
     /// <summary>HTTP status for <see cref="ResponseBehaviorKind.HttpError"/>.</summary>
@@ -52,6 +58,11 @@ public sealed record ResponseBehavior
     /// <summary>HTTP 429 <c>usage_limit_reached</c> with <c>resets_at</c>/<c>resets_in_seconds</c> and the <c>x-codex-*</c> headers.</summary>
     public static ResponseBehavior UsageLimitReached(TimeSpan? resetsIn = null) =>
         new(ResponseBehaviorKind.UsageLimitReached) { ResetsIn = resetsIn };
+
+    /// <summary>HTTP 429 quota answer of the given kind: the <c>usage_limit_reached</c> body (codex recognises it by
+    /// <c>error.type</c>) plus <c>x-codex-rate-limit-reached-type</c> naming the kind.</summary>
+    public static ResponseBehavior RateLimitReached(RateLimitReachedKind kind, TimeSpan? resetsIn = null) =>
+        new(ResponseBehaviorKind.UsageLimitReached) { ResetsIn = resetsIn, ReachedKind = kind };
 
     /// <summary>HTTP 404 carrying the <c>usage_limit_reached</c> body (a form seen in the wild).</summary>
     public static ResponseBehavior UsageLimitReachedAs404(TimeSpan? resetsIn = null) =>
@@ -97,7 +108,7 @@ public sealed record ResponseBehavior
     /// <summary>A normal reply streamed slowly: <paramref name="delay"/> before every event.</summary>
     public static ResponseBehavior Slow(TimeSpan delay) => Success.WithEventDelay(delay);
 
-    /// <summary>This behaviour with a wall-clock delay before every SSE event (streaming kinds only).</summary>
+    /// <summary>This behaviour with a delay before every event on the fake's clock (streaming kinds only).</summary>
     public ResponseBehavior WithEventDelay(TimeSpan delay) => this with { EventDelay = delay };
 }
 

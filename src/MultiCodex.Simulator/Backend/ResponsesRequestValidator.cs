@@ -4,116 +4,94 @@ using System.Text.Json.Nodes;
 
 namespace MultiCodex.Simulator.Backend;
 
-/// <summary>The backend's request rules for <c>/codex/responses</c> (codex-protocol.md §2.3), tolerant of what the
-/// Codex CLI 0.169 really sends: item ids, <c>internal_chat_message_metadata_passthrough</c>, <c>client_metadata</c>,
-/// tools of any type, and no <c>instructions</c>.</summary>
+/// <summary>The backend's top-level request rules for <c>/codex/responses</c> (docs/upstream-protocol.md §3), tolerant of
+/// what the Codex CLI 0.171 really sends: item ids, <c>internal_chat_message_metadata_passthrough</c>,
+/// <c>client_metadata</c>, tools of any type, no <c>instructions</c>. Item rules live in <see cref="InputItemRules"/>.</summary>
 internal static class ResponsesRequestValidator
 {
-    public static ResponsesRequest Validate(JsonElement? body, IEnumerable<string> catalogSlugs, FakeChatGptOptions options)
+    /// <summary>Accepted only over WebSocket; HTTP answers "Unsupported parameter" (docs/upstream-protocol.md §5.2).</summary>
+    private static readonly string[] WebSocketOnlyParameters = ["previous_response_id", "generate"];
+
+    /// <summary>Public-API-only WebSocket fields the ChatGPT backend refuses.</summary>
+    private static readonly string[] PublicApiOnlyParameters = ["stream_id"];
+
+    public static ResponsesRequest Validate(JsonElement? body, ResponsesTransport transport, bool isLite, FakeChatGptOptions options, CompactionSeal seal)
     {
         if (body is not { ValueKind: JsonValueKind.Object } root)
         {
-            return Fail(BackendErrors.Detail("There was an error parsing the body"));
+            return ResponsesRequest.Fail(BackendErrors.Detail("There was an error parsing the body"));
         }
 
-        foreach (var name in options.UnsupportedParameters)
+        var refused = options.UnsupportedParameters.Concat(PublicApiOnlyParameters)
+            .Concat(transport == ResponsesTransport.Http ? WebSocketOnlyParameters : [])
+            .FirstOrDefault(name => root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null);
+        if (refused is not null)
         {
-            if (root.TryGetProperty(name, out _))
-            {
-                return Fail(BackendErrors.Detail($"Unsupported parameter: {name}"));
-            }
+            return ResponsesRequest.Fail(BackendErrors.Detail($"Unsupported parameter: {refused}"));
         }
 
         if (!root.TryGetProperty("store", out var store) || store.ValueKind != JsonValueKind.False)
         {
-            return Fail(BackendErrors.Detail("Store must be set to false"));
+            return ResponsesRequest.Fail(BackendErrors.Detail("Store must be set to false"));
         }
 
-        if (!root.TryGetProperty("stream", out var stream) || stream.ValueKind != JsonValueKind.True)
+        // Over WebSocket streaming is implicit (codex still sends stream:true).
+        if (transport == ResponsesTransport.Http && (!root.TryGetProperty("stream", out var stream) || stream.ValueKind != JsonValueKind.True))
         {
-            return Fail(BackendErrors.Detail("Stream must be set to true"));
+            return ResponsesRequest.Fail(BackendErrors.Detail("Stream must be set to true"));
         }
 
         if (root.TryGetProperty("instructions", out var instructions) && instructions.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
         {
-            return Fail(BackendErrors.Detail("Instructions must be a string"));
+            return ResponsesRequest.Fail(BackendErrors.Detail("Instructions must be a string"));
         }
 
         if (!root.TryGetProperty("input", out var input) || input.ValueKind != JsonValueKind.Array)
         {
-            return Fail(BackendErrors.Detail("Input must be a list"));
+            return ResponsesRequest.Fail(BackendErrors.Detail("Input must be a list"));
         }
 
         var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "";
         if (model.Length == 0)
         {
-            return Fail(BackendErrors.InvalidRequest("Missing required parameter: 'model'.", "model"));
+            return ResponsesRequest.Fail(BackendErrors.InvalidRequest("Missing required parameter: 'model'.", "model"));
         }
 
-        if (!catalogSlugs.Contains(model, StringComparer.Ordinal))
+        if (!ModelCatalog.Accepts(model))
         {
-            return Fail(BackendErrors.UnsupportedModel(model));
+            return ResponsesRequest.Fail(BackendErrors.UnsupportedModel(model));
         }
 
-        if (root.TryGetProperty("tools", out var tools) && tools.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        root.TryGetProperty("tools", out var tools);
+        if (tools.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null or JsonValueKind.Undefined))
         {
-            return Fail(BackendErrors.InvalidRequest("Invalid type for 'tools': expected an array.", "tools"));
+            return ResponsesRequest.Fail(BackendErrors.InvalidRequest("Invalid type for 'tools': expected an array.", "tools"));
         }
 
-        var itemError = CheckItems(input);
-        if (itemError is not null)
+        if ((InputItemRules.Check(input, seal) ?? (isLite ? InputItemRules.CheckLiteTools(tools, input) : null)) is { } itemError)
         {
-            return Fail(itemError);
+            return ResponsesRequest.Fail(itemError);
         }
 
+        var items = input.EnumerateArray().ToList();
         return new ResponsesRequest(
             null,
             model,
-            LastUserText(input),
+            LastUserText(items),
             root.TryGetProperty("reasoning", out var reasoning) && reasoning.ValueKind == JsonValueKind.Object,
-            root.TryGetProperty("prompt_cache_key", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null);
-    }
-
-    private static JsonObject? CheckItems(JsonElement input)
-    {
-        var calls = new List<string>();
-        var outputs = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in input.EnumerateArray())
+            root.TryGetProperty("prompt_cache_key", out var key) && key.ValueKind == JsonValueKind.String ? key.GetString() : null)
         {
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                return BackendErrors.InvalidRequest("Invalid type for 'input[]': expected an object.", "input");
-            }
-
-            var type = Text(item, "type") ?? "message";
-            if (Text(item, "role") == "system")
-            {
-                return BackendErrors.Detail("System messages are not allowed");
-            }
-
-            switch (type)
-            {
-                case "item_reference":
-                    return BackendErrors.InvalidRequest(
-                        $"Item with id '{Text(item, "id")}' not found. Items are not persisted when `store` is set to false. "
-                        + "Try again with `store` set to true, or remove this item from your input.", "input");
-                case "function_call" or "custom_tool_call":
-                    calls.Add(Text(item, "call_id") ?? "");
-                    break;
-                case "function_call_output" or "custom_tool_call_output":
-                    outputs.Add(Text(item, "call_id") ?? "");
-                    break;
-            }
-        }
-
-        var orphan = calls.FirstOrDefault(c => !outputs.Contains(c));
-        return orphan is null ? null : BackendErrors.InvalidRequest($"No tool output found for function call {orphan}.", "input");
+            IsCompaction = items.Count > 0 && InputItemRules.IsTrigger(items[^1]),
+            IsLite = isLite,
+            Generate = !(transport == ResponsesTransport.WebSocket && root.TryGetProperty("generate", out var generate) && generate.ValueKind == JsonValueKind.False),
+            Input = (JsonArray)JsonNode.Parse(input.GetRawText())!,
+        };
     }
 
     /// <summary>The text of the last user message: what the deterministic reply echoes.</summary>
-    private static string LastUserText(JsonElement input)
+    private static string LastUserText(List<JsonElement> items)
     {
-        var last = input.EnumerateArray().LastOrDefault(i => i.ValueKind == JsonValueKind.Object && Text(i, "role") == "user");
+        var last = items.LastOrDefault(i => i.ValueKind == JsonValueKind.Object && InputItemRules.Text(i, "role") == "user");
         if (last.ValueKind != JsonValueKind.Object || !last.TryGetProperty("content", out var content))
         {
             return "";
@@ -129,7 +107,7 @@ internal static class ResponsesRequestValidator
         {
             foreach (var part in content.EnumerateArray())
             {
-                if (part.ValueKind == JsonValueKind.Object && Text(part, "text") is { } t)
+                if (part.ValueKind == JsonValueKind.Object && InputItemRules.Text(part, "text") is { } t)
                 {
                     text.Append(text.Length > 0 ? "\n" : "").Append(t);
                 }
@@ -138,17 +116,4 @@ internal static class ResponsesRequestValidator
 
         return text.ToString().Trim();
     }
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static ResponsesRequest Fail(JsonObject error) => new(error, "", "", false, null);
 }
-
-/// <summary>What the endpoint needs from a validated request, or the 400 body.</summary>
-internal sealed record ResponsesRequest(
-    JsonObject? Error,
-    string Model,
-    string LastUserText,
-    bool WithReasoning,
-    string? PromptCacheKey);

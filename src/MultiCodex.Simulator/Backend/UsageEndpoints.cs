@@ -3,8 +3,10 @@ using MultiCodex.Simulator.Hosting;
 
 namespace MultiCodex.Simulator.Backend;
 
-/// <summary><c>GET /wham/usage</c> (codex-protocol.md §5) and <c>GET /wham/accounts/check</c> (the workspace-routing
-/// pre-flight the Codex CLI needs, codex-cli-capture.md).</summary>
+/// <summary><c>GET /wham/usage</c> (docs/upstream-protocol.md §8) in each shape the upstream uses: two windows, weekly
+/// only, credit-only (<c>rate_limit: null</c> + <c>spend_control</c>), a reserve meter in <c>additional_rate_limits</c>,
+/// and <c>rate_limit_reached_type</c>; and <c>GET /wham/accounts/check</c> (the workspace-routing pre-flight the Codex
+/// CLI needs, §1).</summary>
 internal static class UsageEndpoints
 {
     private const int CodeReviewWindowSeconds = 7 * 24 * 60 * 60;
@@ -26,7 +28,7 @@ internal static class UsageEndpoints
             ["account_id"] = account.ChatGptAccountId,
             ["email"] = account.Email,
             ["plan_type"] = account.Plan,
-            ["rate_limit"] = new JsonObject
+            ["rate_limit"] = usage.IsCreditOnly ? null : new JsonObject
             {
                 ["allowed"] = !usage.LimitReached,
                 ["limit_reached"] = usage.LimitReached,
@@ -40,17 +42,23 @@ internal static class UsageEndpoints
                 ["primary_window"] = Window(new UsageWindowSnapshot(0, CodeReviewWindowSeconds, now.AddSeconds(CodeReviewWindowSeconds), CodeReviewWindowSeconds)),
                 ["secondary_window"] = null,
             },
-            ["additional_rate_limits"] = null,
+            ["additional_rate_limits"] = usage.Reserve is { } reserve ? new JsonArray(Reserve(reserve)) : null,
             ["credits"] = new JsonObject
             {
-                ["has_credits"] = account.HasCredits,
+                ["has_credits"] = account.HasCredits || usage.IsCreditOnly,
                 ["unlimited"] = false,
-                ["balance"] = account.CreditsBalance,
+                ["balance"] = usage.Budget is { } credits ? CreditBudgetSnapshot.Amount(credits.Remaining) : account.CreditsBalance,
                 ["approx_local_messages"] = null,
                 ["approx_cloud_messages"] = null,
             },
             ["promo"] = null,
+            ["rate_limit_reached_type"] = usage.ReachedKind is { } kind ? new JsonObject { ["type"] = RateLimitKinds.WireName(kind) } : null,
         };
+        if (usage.Budget is { } budget)
+        {
+            body["spend_control"] = SpendControl(budget);
+        }
+
         return JsonResults.Of(body, StatusCodes.Status200OK);
     }
 
@@ -77,6 +85,38 @@ internal static class UsageEndpoints
         };
         return JsonResults.Of(body, StatusCodes.Status200OK);
     }
+
+    /// <summary>The monthly credit budget of a Business / Enterprise seat; amounts are decimal strings.</summary>
+    private static JsonObject SpendControl(CreditBudgetSnapshot budget) => new()
+    {
+        ["reached"] = budget.IsExhausted,
+        ["individual_limit"] = new JsonObject
+        {
+            ["source"] = "group_based_spend_controls",
+            ["limit"] = CreditBudgetSnapshot.Amount(budget.Limit),
+            ["used"] = CreditBudgetSnapshot.Amount(budget.Used),
+            ["remaining"] = CreditBudgetSnapshot.Amount(budget.Remaining),
+            ["used_percent"] = budget.UsedPercent,
+            ["remaining_percent"] = 100 - budget.UsedPercent,
+            ["reset_after_seconds"] = budget.ResetAfterSeconds,
+            ["reset_at"] = budget.ResetAt.ToUnixTimeSeconds(),
+        },
+    };
+
+    /// <summary>The reserve meter: its own <c>allowed</c> flag and the model it is served as.</summary>
+    private static JsonObject Reserve(ReserveSnapshot reserve) => new()
+    {
+        ["limit_name"] = ModelCatalog.ReserveModel,
+        ["metered_feature"] = "base_model_inference",
+        ["normal_model_slug"] = reserve.NormalModelSlug,
+        ["rate_limit"] = new JsonObject
+        {
+            ["allowed"] = reserve.Allowed,
+            ["limit_reached"] = !reserve.Allowed,
+            ["primary_window"] = Window(reserve.Window),
+            ["secondary_window"] = null,
+        },
+    };
 
     /// <summary><c>used_percent</c> is an integer in the real API (i32 in codex's model), unlike the float headers.</summary>
     private static JsonObject Window(UsageWindowSnapshot window) => new()

@@ -34,6 +34,7 @@ internal static class SimulatorApp
 
         var app = builder.Build();
         app.UseMiddleware<RequestCaptureMiddleware>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseRouting();
         app.MapOAuth();
         app.MapBackend();

@@ -38,7 +38,7 @@ internal static class AuthorizeEndpoints
                 ("error", "access_denied"), ("error_description", "The user denied the authorization request."), ("state", request.State)));
         }
 
-        var account = state.Accounts.FindByEmail(Get("email"));
+        var account = state.SignInAccount(Get("email"));
         return account is null
             ? SignInPages.Authorize(request, state.Accounts.All(), "No account with that email exists in the simulator.", StatusCodes.Status400BadRequest)
             : Approve(request, account, state);

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace MultiCodex.Simulator.OAuth;
 
-/// <summary>The parameters of <c>/oauth/authorize</c> (codex-protocol.md §1.2), from the query (GET) or the
+/// <summary>The parameters of <c>/oauth/authorize</c> (codex `codex-rs/login/src/server.rs`, `build_authorize_url`), from the query (GET) or the
 /// sign-in form (POST). Unknown extras (scope, originator, id_token_add_organizations, …) are accepted and ignored.</summary>
 internal sealed record AuthorizeRequest(
     string? ResponseType,

@@ -5,7 +5,7 @@ using MultiCodex.Simulator.Observability;
 
 namespace MultiCodex.Simulator.OAuth;
 
-/// <summary>Device-code login (codex-protocol.md §1.6): <c>/api/accounts/deviceauth/usercode</c> and <c>/token</c>,
+/// <summary>Device-code login (codex `codex-rs/login/src/device_code_auth.rs`): <c>/api/accounts/deviceauth/usercode</c> and <c>/token</c>,
 /// plus the page at <c>/codex/device</c> where a person enters the code.</summary>
 internal static class DeviceAuthEndpoints
 {
@@ -65,7 +65,7 @@ internal static class DeviceAuthEndpoints
     {
         var form = context.Recorded().Form ?? new Dictionary<string, string>();
         var userCode = form.GetValueOrDefault("user_code") ?? "";
-        var account = state.Accounts.FindByEmail(form.GetValueOrDefault("email"));
+        var account = state.SignInAccount(form.GetValueOrDefault("email"));
         if (account is null)
         {
             return SignInPages.Device(state.Accounts.All(), userCode, error: "No account with that email exists in the simulator.", status: StatusCodes.Status400BadRequest);

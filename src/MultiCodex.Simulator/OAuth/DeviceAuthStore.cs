@@ -3,7 +3,7 @@ using MultiCodex.Simulator.Hosting;
 
 namespace MultiCodex.Simulator.OAuth;
 
-/// <summary>Pending device-code logins (codex-protocol.md §1.6): created by a client, approved by a test or the
+/// <summary>Pending device-code logins (codex `codex-rs/login/src/device_code_auth.rs`): created by a client, approved by a test or the
 /// <c>/codex/device</c> page, then polled into an authorization code with a server-made PKCE pair.</summary>
 internal sealed class DeviceAuthStore(SimulatorState state)
 {

@@ -4,7 +4,7 @@ using MultiCodex.Simulator.Hosting;
 
 namespace MultiCodex.Simulator.OAuth;
 
-/// <summary>Builds JWT-shaped tokens with the claims the real issuer puts in (codex-protocol.md §1.5).
+/// <summary>Builds JWT-shaped tokens with the claims the real issuer puts in (codex `codex-rs/login/src/token_data.rs`).
 /// The signature is random bytes: clients decode the payload without verifying it.</summary>
 internal static class JwtMinter
 {

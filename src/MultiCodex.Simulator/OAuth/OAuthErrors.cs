@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace MultiCodex.Simulator.OAuth;
 
-/// <summary>Error bodies of <c>auth.openai.com</c>: <c>{"error":{message,type,param,code}}</c> (codex-protocol.md §1.4).
+/// <summary>Error bodies of <c>auth.openai.com</c>: <c>{"error":{message,type,param,code}}</c> (docs/upstream-protocol.md §9).
 /// The texts of <c>refresh_token_expired</c> and of the code-grant errors are not confirmed upstream.</summary>
 internal static class OAuthErrors
 {
@@ -12,6 +12,20 @@ internal static class OAuthErrors
     public static JsonObject RefreshTokenInvalidated() => Error("Your session has ended. Please log in again.", "refresh_token_invalidated");
 
     public static JsonObject RefreshTokenExpired() => Error("Your refresh token has expired. Please try signing in again.", "refresh_token_expired");
+
+    public static JsonObject InvalidRefreshToken() => Error("Your refresh token is invalid. Please try signing in again.", "invalid_refresh_token");
+
+    /// <summary>The "logged out or signed in to another account" failure, carried by its message alone.</summary>
+    public static JsonObject SignedOutElsewhere() => new()
+    {
+        ["error"] = new JsonObject
+        {
+            ["message"] = "Your access token could not be refreshed because you have since logged out or signed in to another account. Please sign in again.",
+            ["type"] = "invalid_request_error",
+            ["param"] = null,
+            ["code"] = null,
+        },
+    };
 
     public static JsonObject InvalidGrant(string message) => Error(message, "invalid_grant");
 

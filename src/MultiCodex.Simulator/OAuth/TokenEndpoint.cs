@@ -65,6 +65,8 @@ internal static class TokenEndpoint
             RefreshError.Expired => Json(OAuthErrors.RefreshTokenExpired(), StatusCodes.Status401Unauthorized),
             RefreshError.Invalidated => Json(OAuthErrors.RefreshTokenInvalidated(), StatusCodes.Status401Unauthorized),
             RefreshError.InvalidGrant => Json(OAuthErrors.InvalidGrant("The refresh token is invalid."), StatusCodes.Status400BadRequest),
+            RefreshError.InvalidRefreshToken => Json(OAuthErrors.InvalidRefreshToken(), StatusCodes.Status401Unauthorized),
+            RefreshError.SignedOutElsewhere => Json(OAuthErrors.SignedOutElsewhere(), StatusCodes.Status401Unauthorized),
             _ => Json(OAuthErrors.ServerError(), StatusCodes.Status500InternalServerError),
         };
     }

@@ -13,10 +13,15 @@ internal sealed class TokenStore(SimulatorState state)
 
     public TokenSet IssueNewGrant(SimAccount account, TimeSpan accessLifetime)
     {
+        TokenSet tokens;
         lock (_gate)
         {
-            return IssueLocked(account, "authsess_" + Ids.Random(24), accessLifetime);
+            tokens = IssueLocked(account, "authsess_" + Ids.Random(24), accessLifetime);
         }
+
+        // On disk before anyone holds the tokens (a restarted fake must still know them).
+        state.Persist();
+        return tokens;
     }
 
     public AccessCheck CheckAccessToken(string token)
@@ -41,6 +46,13 @@ internal sealed class TokenStore(SimulatorState state)
 
     /// <summary>Redeems a refresh token: rotates it on success, applies a scripted failure otherwise.</summary>
     public RefreshOutcome Refresh(string refreshToken)
+    {
+        var outcome = RefreshLocked(refreshToken);
+        state.Persist();
+        return outcome;
+    }
+
+    private RefreshOutcome RefreshLocked(string refreshToken)
     {
         lock (_gate)
         {
@@ -75,6 +87,13 @@ internal sealed class TokenStore(SimulatorState state)
                 case RefreshFailure.InvalidGrant:
                     record.Error = RefreshError.InvalidGrant;
                     return new RefreshOutcome(account, null, RefreshError.InvalidGrant);
+                case RefreshFailure.InvalidRefreshToken:
+                    record.Error = RefreshError.InvalidRefreshToken;
+                    return new RefreshOutcome(account, null, RefreshError.InvalidRefreshToken);
+                case RefreshFailure.SignedOutElsewhere:
+                    _revokedGrants.Add(record.GrantId);
+                    record.Error = RefreshError.SignedOutElsewhere;
+                    return new RefreshOutcome(account, null, RefreshError.SignedOutElsewhere);
                 case RefreshFailure.ServerError:
                     return new RefreshOutcome(account, null, RefreshError.ServerError);
             }
@@ -94,6 +113,8 @@ internal sealed class TokenStore(SimulatorState state)
                 record.ForcedExpired = true;
             }
         }
+
+        state.Persist();
     }
 
     public void RevokeAll(SimAccount account)
@@ -105,11 +126,14 @@ internal sealed class TokenStore(SimulatorState state)
                 _revokedGrants.Add(record.GrantId);
             }
         }
+
+        state.Persist();
     }
 
     /// <summary>RFC 7009 revocation: a known access or refresh token ends its whole grant. Unknown tokens are ignored.</summary>
     public SimAccount? Revoke(string token)
     {
+        SimAccount account;
         lock (_gate)
         {
             string? grant = _refresh.TryGetValue(token, out var rt) ? rt.GrantId
@@ -121,7 +145,44 @@ internal sealed class TokenStore(SimulatorState state)
             }
 
             _revokedGrants.Add(grant);
-            return rt?.Account ?? _access[token].Account;
+            account = rt?.Account ?? _access[token].Account;
+        }
+
+        state.Persist();
+        return account;
+    }
+
+    /// <summary>Every live token and revoked grant, for the saved state file (accounts by index in <paramref name="accounts"/>).</summary>
+    public (List<SavedAccess> Access, List<SavedRefresh> Refresh, List<string> Revoked) Save(IReadOnlyList<SimAccount> accounts)
+    {
+        lock (_gate)
+        {
+            int Index(SimAccount account) => accounts.ToList().IndexOf(account);
+            return (
+                _access.Where(p => p.Value.ExpiresAt > state.Now).Select(p => new SavedAccess(p.Key, Index(p.Value.Account), p.Value.GrantId, p.Value.ExpiresAt, p.Value.ForcedExpired)).ToList(),
+                _refresh.Select(p => new SavedRefresh(p.Key, Index(p.Value.Account), p.Value.GrantId, p.Value.Error?.ToString())).ToList(),
+                [.. _revokedGrants]);
+        }
+    }
+
+    public void Restore(SavedState saved, IReadOnlyList<SimAccount> accounts)
+    {
+        lock (_gate)
+        {
+            foreach (var access in saved.Access.Where(a => a.Account >= 0 && a.Account < accounts.Count))
+            {
+                _access[access.Token] = new AccessRecord(accounts[access.Account], access.GrantId, access.ExpiresAt) { ForcedExpired = access.ForcedExpired };
+            }
+
+            foreach (var refresh in saved.Refresh.Where(r => r.Account >= 0 && r.Account < accounts.Count))
+            {
+                _refresh[refresh.Token] = new RefreshRecord(accounts[refresh.Account], refresh.GrantId)
+                {
+                    Error = Enum.TryParse<RefreshError>(refresh.Error, out var error) ? error : null,
+                };
+            }
+
+            _revokedGrants.UnionWith(saved.Revoked);
         }
     }
 
@@ -174,6 +235,8 @@ internal enum RefreshError
     Invalidated,
     Expired,
     InvalidGrant,
+    InvalidRefreshToken,
+    SignedOutElsewhere,
     ServerError,
 }
 

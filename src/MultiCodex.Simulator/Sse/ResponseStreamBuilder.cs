@@ -4,14 +4,18 @@ using MultiCodex.Simulator.Hosting;
 
 namespace MultiCodex.Simulator.Sse;
 
-/// <summary>Builds the event sequence of one streamed response in the real order (codex-protocol.md §3.2):
-/// created, in_progress, [reasoning item], output item (message with text deltas, or function call), completed.</summary>
+/// <summary>Builds the event sequence of one streamed response in the real order (docs/upstream-protocol.md §4):
+/// created, in_progress, [reasoning item], output item (message with text deltas, function call, or the one compaction
+/// item of a compaction turn), completed. The same events go out as SSE or as WebSocket text frames.</summary>
 internal sealed partial class ResponseStreamBuilder(string model, DateTimeOffset createdAt, bool withReasoning, bool includeOutputInCompleted)
 {
     private readonly List<SseEvent> _events = [];
     private readonly JsonArray _output = [];
 
     public string ResponseId { get; } = "resp_" + Ids.Hex(24);
+
+    /// <summary>The finished output items (what a WebSocket connection keeps for a continuation).</summary>
+    public JsonArray Output => _output;
 
     public static IReadOnlyList<string> SplitIntoDeltas(string text) =>
         WordWithLeadingSpace().Matches(text).Select(m => m.Value).ToList() is { Count: > 0 } parts ? parts : [text];
@@ -48,6 +52,38 @@ internal sealed partial class ResponseStreamBuilder(string model, DateTimeOffset
         return _events;
     }
 
+    /// <summary>Compaction V2: exactly one <c>compaction</c> item in <c>output_item.done</c>, and an empty
+    /// <c>response.completed.response.output</c> (clients must take the item from the done event).</summary>
+    public IReadOnlyList<SseEvent> Compaction(string encryptedContent, UsageFigures usage)
+    {
+        Start(reasoning: false);
+        var index = _output.Count;
+        var item = new JsonObject { ["type"] = "compaction", ["id"] = "cmp_" + Ids.Hex(24), ["encrypted_content"] = encryptedContent };
+        Add("response.output_item.added", index, item: item.DeepClone().AsObject());
+        Finish(index, item, usage, forceEmptyOutput: true);
+        return _events;
+    }
+
+    /// <summary>A WebSocket warmup (<c>generate:false</c>): an id to chain on, no output, zero usage.</summary>
+    public IReadOnlyList<SseEvent> Warmup()
+    {
+        _events.Add(new SseEvent("response.created", new JsonObject { ["response"] = Shell("in_progress") }));
+        var response = Shell("completed");
+        response["usage"] = new UsageFigures(0, 0, 0, 0).ToJson();
+        _events.Add(new SseEvent("response.completed", new JsonObject { ["response"] = response }));
+        return _events;
+    }
+
+    /// <summary>The terminal event of an interrupted response (<c>response.interrupt</c>): partial items are discarded.</summary>
+    public SseEvent Interrupted()
+    {
+        var response = Shell("incomplete");
+        response["incomplete_details"] = new JsonObject { ["reason"] = "interrupted" };
+        response["end_turn"] = false;
+        _output.Clear();
+        return new SseEvent("response.incomplete", new JsonObject { ["response"] = response });
+    }
+
     /// <summary>A stream made of one <c>response.failed</c> event (the "error smuggled into a 200" form).</summary>
     public IReadOnlyList<SseEvent> Failed(JsonObject error)
     {
@@ -57,11 +93,11 @@ internal sealed partial class ResponseStreamBuilder(string model, DateTimeOffset
         return _events;
     }
 
-    private void Start()
+    private void Start(bool reasoning = true)
     {
         _events.Add(new SseEvent("response.created", new JsonObject { ["response"] = Shell("in_progress") }));
         _events.Add(new SseEvent("response.in_progress", new JsonObject { ["response"] = Shell("in_progress") }));
-        if (!withReasoning)
+        if (!withReasoning || !reasoning)
         {
             return;
         }
@@ -80,12 +116,12 @@ internal sealed partial class ResponseStreamBuilder(string model, DateTimeOffset
         _output.Add(done.DeepClone());
     }
 
-    private void Finish(int index, JsonObject item, UsageFigures usage)
+    private void Finish(int index, JsonObject item, UsageFigures usage, bool forceEmptyOutput = false)
     {
         Add("response.output_item.done", index, item: item);
         _output.Add(item.DeepClone());
         var response = Shell("completed");
-        response["output"] = includeOutputInCompleted ? _output.DeepClone() : new JsonArray();
+        response["output"] = includeOutputInCompleted && !forceEmptyOutput ? _output.DeepClone() : new JsonArray();
         response["usage"] = usage.ToJson();
         _events.Add(new SseEvent("response.completed", new JsonObject { ["response"] = response }));
     }

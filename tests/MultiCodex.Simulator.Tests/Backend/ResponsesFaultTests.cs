@@ -154,12 +154,22 @@ public sealed class ResponsesFaultTests
             ResponsesRequests.Post(account, account.MintTokens(), ResponsesRequests.CodexLike("one two three four five")),
             HttpCompletionOption.ResponseHeadersRead);
         var received = new StringBuilder();
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[4096];
+
+        // The drop waits on the fake clock, so the test lets it happen only once both deltas have arrived.
+        while (SseReader.Parse(received.ToString()).Count(e => e.Event == "response.output_text.delta") < 2)
+        {
+            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        await sim.WaitForPausedStreamAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        sim.Clock().Advance(StreamRunnerGrace);
         var failure = await Record.ExceptionAsync(async () =>
         {
-            await using var stream = await response.Content.ReadAsStreamAsync();
-            var buffer = new byte[4096];
             int read;
-            while ((read = await stream.ReadAsync(buffer)) > 0)
+            while ((read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10))) > 0)
             {
                 received.Append(Encoding.UTF8.GetString(buffer, 0, read));
             }
@@ -206,6 +216,8 @@ public sealed class ResponsesFaultTests
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("\"code\":\"token_expired\"", await response.Content.ReadAsStringAsync());
     }
+
+    private static readonly TimeSpan StreamRunnerGrace = TimeSpan.FromMilliseconds(150);
 
     private static async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(FakeChatGpt sim, SimAccount account)
     {

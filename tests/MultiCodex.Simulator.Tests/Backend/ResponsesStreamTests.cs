@@ -147,20 +147,30 @@ public sealed class ResponsesStreamTests
     }
 
     [Fact]
-    public async Task SlowBehavior_DelaysEveryEvent()
+    public async Task SlowBehavior_WaitsOnTheFakeClockBeforeEveryEvent()
     {
         await using var sim = await TestSim.StartAsync();
         var account = sim.AddAccount("a@x.test");
         var tokens = account.MintTokens();
-        account.EnqueueBehavior(ResponseBehavior.Slow(TimeSpan.FromMilliseconds(40)));
+        var delay = TimeSpan.FromSeconds(2);
+        account.EnqueueBehavior(ResponseBehavior.Slow(delay));
         using var client = TestSim.Client(sim);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var start = sim.TimeProvider.GetUtcNow();
 
-        using var response = await client.SendAsync(ResponsesRequests.Post(account, tokens, ResponsesRequests.CodexLike("slow")));
-        var events = await SseReader.ReadAllAsync(response);
+        var read = Task.Run(async () =>
+        {
+            using var response = await client.SendAsync(ResponsesRequests.Post(account, tokens, ResponsesRequests.CodexLike("slow")));
+            return await SseReader.ReadAllAsync(response);
+        });
+        await sim.WaitForPausedStreamAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var nothingYet = read.IsCompleted;
+        var advances = await sim.DriveAsync(read, delay);
+        var events = await read;
 
+        Assert.False(nothingYet);
         Assert.Equal("response.completed", events[^1].Event);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(40 * events.Count), $"took {watch.Elapsed} for {events.Count} events");
+        Assert.True(advances >= events.Count, $"{advances} clock steps for {events.Count} events");
+        Assert.True(sim.TimeProvider.GetUtcNow() - start >= delay * events.Count);
     }
 
     [Fact]

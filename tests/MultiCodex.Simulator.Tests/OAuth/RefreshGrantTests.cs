@@ -114,6 +114,42 @@ public sealed class RefreshGrantTests
     }
 
     [Fact]
+    public async Task Refresh_ScriptedInvalidRefreshToken_Answers401WithThatCode_Permanently()
+    {
+        await using var sim = await TestSim.StartAsync();
+        var account = sim.AddAccount("a@x.test");
+        var tokens = account.MintTokens();
+        account.FailNextRefresh(RefreshFailure.InvalidRefreshToken);
+        using var client = TestSim.Client(sim);
+
+        using var first = await OAuthClient.RefreshAsync(client, tokens.RefreshToken);
+        using var again = await OAuthClient.RefreshAsync(client, tokens.RefreshToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
+        Assert.Equal("invalid_refresh_token", (await OAuthClient.JsonAsync(first)).GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Refresh_ScriptedSignedOutElsewhere_SaysSoInTheMessage_AndEndsTheGrant()
+    {
+        await using var sim = await TestSim.StartAsync();
+        var account = sim.AddAccount("a@x.test");
+        var tokens = account.MintTokens();
+        account.FailNextRefresh(RefreshFailure.SignedOutElsewhere);
+        using var client = TestSim.Client(sim);
+
+        using var response = await OAuthClient.RefreshAsync(client, tokens.RefreshToken);
+        var error = (await OAuthClient.JsonAsync(response)).GetProperty("error");
+        using var backend = await client.SendAsync(ResponsesRequests.Post(account, tokens, ResponsesRequests.CodexLike("x")));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("logged out or signed in to another account", error.GetProperty("message").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, error.GetProperty("code").ValueKind);
+        Assert.Equal(HttpStatusCode.Unauthorized, backend.StatusCode);
+    }
+
+    [Fact]
     public async Task Refresh_ScriptedServerError_IsTransient()
     {
         await using var sim = await TestSim.StartAsync();

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace MultiCodex.Simulator.Tests.Support;
 
-/// <summary>Request bodies shaped like what the Codex CLI 0.169 sends (codex-cli-capture.md), and the POST around them.</summary>
+/// <summary>Request bodies shaped like what the Codex CLI 0.169/0.171 sends (docs/upstream-protocol.md §1, §3), and the POST around them.</summary>
 internal static class ResponsesRequests
 {
     public const string Path = "backend-api/codex/responses";

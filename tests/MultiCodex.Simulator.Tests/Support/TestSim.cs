@@ -17,6 +17,28 @@ internal static class TestSim
     /// <summary>The fake clock of a fake started by <see cref="StartAsync"/>.</summary>
     public static FakeTimeProvider Clock(this FakeChatGpt sim) => (FakeTimeProvider)sim.TimeProvider;
 
+    /// <summary>Runs <paramref name="work"/> while moving the fake clock on by <paramref name="step"/> each time a stream
+    /// waits on it (and only then): a slow or dropping stream advances exactly as far as its pauses need.
+    /// Returns how many times the clock was advanced.</summary>
+    public static async Task<int> DriveAsync(this FakeChatGpt sim, Task work, TimeSpan step)
+    {
+        var advances = 0;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!work.IsCompleted)
+        {
+            var paused = sim.WaitForPausedStreamAsync(timeout.Token);
+            if (await Task.WhenAny(work, paused) == paused)
+            {
+                await paused;
+                sim.Clock().Advance(step);
+                advances++;
+            }
+        }
+
+        await work;
+        return advances;
+    }
+
     public static HttpClient Client(FakeChatGpt sim) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, AutomaticDecompression = System.Net.DecompressionMethods.None })
         {

@@ -65,6 +65,7 @@ public sealed class NodeSdkAndCodexCliTests : IAsyncLifetime
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Hello from cli-b@example.com", result.StdOut);
         Assert.DoesNotContain("usage limit", result.StdOut + result.StdErr, StringComparison.OrdinalIgnoreCase);
+        await _proxy.Stack.Edge.FlushReportsAsync();
         Assert.Equal("STATE_BLOCKED", (string?)(await _proxy.AccountAsync(firstId))["state"]);
         // The CLI's own request shape reached the upstream intact: its session header and prompt_cache_key.
         var sent = _proxy.Upstream.Requests.ForPath("/backend-api/codex/responses").Last();

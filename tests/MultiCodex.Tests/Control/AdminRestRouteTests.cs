@@ -188,17 +188,14 @@ public sealed class AdminRestRouteTests : IAsyncLifetime
     public async Task UsageHistoryAndRequests_ListWhatAnOutcomeReported()
     {
         var id = (string)(await _stack.AddAccountAsync(TestTokens.For("history@example.com")))["id"]!;
-        var leases = new MultiCodex.Control.V1.LeaseService.LeaseServiceClient(_stack.Control.Channel);
-        var lease = (await leases.AcquireLeaseAsync(new() { Model = "gpt-5.5", ClientName = "laptop" }, Stack.Authorized)).Lease;
-        var report = new MultiCodex.Control.V1.ReportOutcomeRequest { LeaseId = lease.LeaseId, StatusCode = 200, InputTokens = 12, OutputTokens = 3 };
-        report.RateLimitHeaders.Add(new Dictionary<string, string>
-        {
-            ["x-codex-primary-used-percent"] = "42",
-            ["x-codex-primary-window-minutes"] = "300",
-            ["x-codex-secondary-used-percent"] = "7",
-            ["x-codex-secondary-window-minutes"] = "10080",
-        });
-        await leases.ReportOutcomeAsync(report, Stack.Authorized);
+        await new Leases.PoolClient(_stack.Control.Channel).SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 200, clientName: "laptop",
+            inputTokens: 12, outputTokens: 3, headers: new Dictionary<string, string>
+            {
+                ["x-codex-primary-used-percent"] = "42",
+                ["x-codex-primary-window-minutes"] = "300",
+                ["x-codex-secondary-used-percent"] = "7",
+                ["x-codex-secondary-window-minutes"] = "10080",
+            })));
 
         var samples = (await _stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/usage/history?accountId={id}"))!["samples"]!.AsArray();
         var requests = (await _stack.Admin.GetFromJsonAsync<JsonObject>("/admin/requests?pageSize=5"))!["requests"]!.AsArray();

@@ -65,6 +65,8 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
         });
 
         var (status, events) = await StreamAsync(new { model = "gpt-5.5", input = "hello", stream = true });
+        // The Edge blocked it at once; Control hears of it within a moment.
+        await _proxy.Stack.Edge.FlushReportsAsync();
         var account = await _proxy.AccountAsync(firstId);
 
         Assert.Equal(200, status);
@@ -137,6 +139,26 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, sim.RefreshGrantCount);
+    }
+
+    [Fact]
+    public async Task ConcurrentUnauthorized_MakeOneRefreshInControl_AndEveryRequestRetriesOnTheSameAccount()
+    {
+        var (sim, _) = await _proxy.AddAccountAsync("burst@example.com", priority: 0);
+        var (other, _) = await _proxy.AddAccountAsync("spare@example.com", priority: 1);
+        sim.ExpireAccessTokens();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(new { model = "gpt-5.5", input = $"after 401 #{i}" }) };
+            request.Headers.Add("x-multicodex-explain", "1");
+            using var response = await _proxy.Client.SendAsync(request);
+            return (response.StatusCode, Account: response.Headers.GetValues("x-multicodex-account").Single());
+        }));
+
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, "burst@example.com"), a));
+        Assert.Equal(1, sim.RefreshGrantCount);
+        Assert.Equal(0, other.ResponsesRequestCount);
     }
 
     [Fact]
@@ -217,6 +239,7 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
 
         var response = await _proxy.Client.PostAsync("/v1/responses", Json(new { model = "no-such-model", input = "x" }));
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!;
+        await _proxy.Stack.Edge.FlushReportsAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("not supported", (string?)error["message"]);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MultiCodex.Edge;
+using MultiCodex.Edge.Pool;
 
 namespace MultiCodex.Tests.Infrastructure;
 
@@ -24,8 +25,36 @@ public sealed class EdgeHost : IAsyncDisposable
     /// <summary>A plain HTTP/1.1 client of the front door.</summary>
     public HttpClient Http { get; }
 
-    /// <summary>What the Edge logged at warning level and above.</summary>
+    /// <summary>What the Edge logged (from warning level, the host's minimum).</summary>
     public LogCapture Logs { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>
+    /// Waits until this Edge's view of the pool holds everything Control had when called (an account or a block made
+    /// through the admin API a moment ago reaches the Edge over Control's stream, a few milliseconds later).
+    /// </summary>
+    public async Task SyncPoolAsync()
+    {
+        var watcher = Services.GetRequiredService<PoolWatcher>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        Assert.True(await watcher.WaitForViewAsync(TimeSpan.FromSeconds(30), timeout.Token), "The Edge got no view of the pool from Control.");
+        var view = Services.GetRequiredService<PoolView>();
+        while (true)
+        {
+            var next = view.NextChange;
+            if (await watcher.SyncAsync(timeout.Token))
+            {
+                return;
+            }
+            // The stream is between two connections: the full view it brings on reconnecting is what is awaited.
+            await next.WaitAsync(timeout.Token);
+        }
+    }
+
+    /// <summary>Delivers every report this Edge still holds to Control (what the sender does within 200 ms by itself).</summary>
+    public async Task FlushReportsAsync() =>
+        Assert.True(await Services.GetRequiredService<ReportSender>().FlushAsync(TimeSpan.FromSeconds(30)), "Control did not take the Edge's reports.");
 
     public static async Task<EdgeHost> StartAsync(Uri controlUrl, string? adminToken = "test-admin-token",
         Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
@@ -45,12 +74,12 @@ public sealed class EdgeHost : IAsyncDisposable
             {
                 builder.Configuration.AddInMemoryCollection(settings);
             }
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Logging.AddProvider(logs);
             if (time is not null)
             {
                 builder.Services.AddSingleton(time);
             }
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddProvider(logs);
         });
         await app.StartAsync();
         return new EdgeHost(app, ServerAddress.Of(app), logs);

@@ -19,8 +19,8 @@ public sealed class ProxyFixture : IAsyncDisposable
     public HttpClient Client => Stack.Edge.Http;
 
     /// <summary>
-    /// Starts the fake backend, Control and the Edge; with <paramref name="time"/>, the fake and Control share that
-    /// clock; with <paramref name="edgeTime"/>, the Edge runs on its own.
+    /// Starts the fake backend, Control and the Edge; with <paramref name="time"/>, all three share that clock;
+    /// <paramref name="edgeTime"/> gives the Edge a clock of its own.
     /// </summary>
     public static async Task<ProxyFixture> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? time = null, TimeProvider? edgeTime = null)
     {
@@ -29,12 +29,16 @@ public sealed class ProxyFixture : IAsyncDisposable
         return new ProxyFixture(upstream, stack);
     }
 
-    /// <summary>Adds an account on the fake and signs it into Control (through its auth.json); returns both.</summary>
+    /// <summary>
+    /// Adds an account on the fake and signs it into Control (through its auth.json), and waits until the Edge's view
+    /// of the pool has it; returns both.
+    /// </summary>
     public async Task<(SimAccount Sim, string Id)> AddAccountAsync(string email, int priority = 0)
     {
         var sim = Upstream.AddAccount(email);
         var response = await Stack.Admin.PostAsJsonAsync("/admin/accounts", new { authJson = sim.AuthJson(), priority });
         response.EnsureSuccessStatusCode();
+        await Stack.Edge.SyncPoolAsync();
         return (sim, (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!);
     }
 

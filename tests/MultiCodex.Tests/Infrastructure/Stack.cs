@@ -40,14 +40,14 @@ public sealed class Stack : IAsyncDisposable
     public static CallOptions Authorized => new(new Metadata { { "x-admin-token", AdminToken } }, deadline: DateTime.UtcNow.AddSeconds(30));
 
     /// <summary>
-    /// Starts Control and an Edge; <paramref name="settings"/> go to both (each reads the names it knows).
-    /// <paramref name="time"/> is Control's clock, <paramref name="edgeTime"/> the Edge's.
+    /// Starts Control and an Edge; <paramref name="settings"/> go to both (each reads the names it knows). With
+    /// <paramref name="time"/> both run on that clock; <paramref name="edgeTime"/> gives the Edge a clock of its own.
     /// </summary>
     public static async Task<Stack> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null, TimeProvider? edgeTime = null)
     {
         var data = new TempDirectory();
         var control = await ControlHost.StartAsync(data.Path, AdminToken, settings, time);
-        var edge = await EdgeHost.StartAsync(control.Url, AdminToken, settings: settings, time: edgeTime);
+        var edge = await EdgeHost.StartAsync(control.Url, AdminToken, settings: settings, time: edgeTime ?? time);
         return new Stack(data, control, edge);
     }
 
@@ -76,6 +76,7 @@ public sealed class Stack : IAsyncDisposable
         });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        await Edge.SyncPoolAsync();
         return body!["account"]!.AsObject();
     }
 

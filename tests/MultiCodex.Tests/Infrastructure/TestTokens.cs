@@ -26,6 +26,14 @@ public static class TestTokens
         return new Set(access, "rt_" + Guid.NewGuid().ToString("N"), id, accountId, userId, email);
     }
 
+    /// <summary>An access token that names the account id and email but no user id, as some sign-ins give without an id token.</summary>
+    public static string AccessTokenWithoutUserId(string email, string accountId, DateTimeOffset expires) => Jwt(new JsonObject
+    {
+        ["exp"] = expires.ToUnixTimeSeconds(),
+        ["https://api.openai.com/auth"] = new JsonObject { ["chatgpt_account_id"] = accountId, ["chatgpt_plan_type"] = "plus" },
+        ["https://api.openai.com/profile"] = new JsonObject { ["email"] = email },
+    });
+
     public static string AuthJson(Set tokens) => new JsonObject
     {
         ["auth_mode"] = "chatgpt",

@@ -1,10 +1,12 @@
 using CsCheck;
-using MultiCodex.Control.Accounts;
-using MultiCodex.Control.Leases;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Tests.Leases;
 
-/// <summary>Selection over random pools keeps the seed's ordering and tie-breaks, whatever the pool looks like.</summary>
+/// <summary>
+/// Selection over random pools keeps the seed's ordering and tie-breaks, whatever the pool looks like. These pin the
+/// one implementation of the rules (MultiCodex.Pool) that Control and every Edge share.
+/// </summary>
 public sealed class AccountSelectorPropertyTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
@@ -15,25 +17,25 @@ public sealed class AccountSelectorPropertyTests
         Gen.Frequency(
             (1, Gen.Const(NoWindow)),
             (3, Gen.Select(Gen.Int[0, 5].Select(i => UsedPercents[i]), Gen.Int[0, 6 * 24],
-                (used, hours) => (UsageWindowSnapshot?)new UsageWindowSnapshot(used, TimeSpan.FromDays(7), Now.AddHours(hours)))));
+                (used, hours) => (UsageWindowSnapshot?)new UsageWindowSnapshot(used, TimeSpan.FromDays(7), Now.AddHours(hours)))),
+            // A weekly window whose reset has passed: it has started over.
+            (1, Gen.Int[1, 48].Select(hours => (UsageWindowSnapshot?)new UsageWindowSnapshot(100, TimeSpan.FromDays(7), Now.AddHours(-hours)))));
 
-    private static readonly Gen<AccountRecord> GenAccount =
+    private static readonly Gen<PoolAccount> GenAccount =
         Gen.Select(Gen.Int[0, 999_999], Gen.Int[0, 3], Gen.Bool, Gen.Frequency((6, Gen.Const(false)), (1, Gen.Const(true))),
             Gen.Frequency((5, Gen.Const(false)), (1, Gen.Const(true))), Gen.Int[-1, 5], Gen.Int[0, 3], GenWindow)
         .Select(t =>
         {
             var (n, priority, enabled, reauth, blocked, lastUsedMinutes, fiveHourUsed, weekly) = t;
-            return new AccountRecord
+            return new PoolAccount
             {
                 Id = $"acc_{n:D6}",
                 Email = $"{n}@example.com",
-                Label = $"{n}",
                 Priority = priority,
                 Enabled = enabled || n % 5 != 0,
-                ReauthReason = reauth ? "refresh_token_reused" : null,
-                Block = blocked ? new AccountBlock(Now.AddMinutes(30), "usage_limit_reached") : null,
-                ChatGptAccountId = $"cg-{n}",
-                Tokens = new StoredTokens { AccessToken = "a", RefreshToken = "r" },
+                ReauthRequired = reauth,
+                BlockedUntil = blocked ? Now.AddMinutes(30) : null,
+                BlockReason = blocked ? "usage_limit_reached" : null,
                 LastUsedAt = lastUsedMinutes < 0 ? null : Now.AddMinutes(-lastUsedMinutes),
                 Usage = weekly is null && fiveHourUsed == 0 ? null : new AccountUsageSnapshot
                 {
@@ -44,7 +46,7 @@ public sealed class AccountSelectorPropertyTests
             };
         });
 
-    private static readonly Gen<List<AccountRecord>> GenPool =
+    private static readonly Gen<List<PoolAccount>> GenPool =
         GenAccount.List[0, 12].Select(list => list.DistinctBy(a => a.Id).ToList());
 
     [Fact]
@@ -73,28 +75,28 @@ public sealed class AccountSelectorPropertyTests
             var eligible = pool.Where(a => AccountSelector.IsEligible(a, Now, new HashSet<string>())).ToList();
 
             // Rule 1: an untouched account wins whenever one exists.
-            if (eligible.Any(a => AccountSelector.RuleOf(a) == SelectionRule.Untouched) && selection.Rule != SelectionRule.Untouched)
+            if (eligible.Any(a => AccountSelector.RuleOf(a, Now) == SelectionRule.Untouched) && selection.Rule != SelectionRule.Untouched)
             {
                 return false;
             }
             // Rule 2: else the weekly window that resets soonest.
             if (selection.Rule == SelectionRule.WeeklyResetSoonest
-                && eligible.Any(a => AccountSelector.RuleOf(a) == SelectionRule.WeeklyResetSoonest && a.Usage!.Weekly!.ResetsAt < chosen.Usage!.Weekly!.ResetsAt))
+                && eligible.Any(a => AccountSelector.RuleOf(a, Now) == SelectionRule.WeeklyResetSoonest && WeeklyReset(a) < WeeklyReset(chosen)))
             {
                 return false;
             }
-            if (selection.Rule == SelectionRule.Priority && eligible.Any(a => AccountSelector.RuleOf(a) != SelectionRule.Priority))
+            if (selection.Rule == SelectionRule.Priority && eligible.Any(a => AccountSelector.RuleOf(a, Now) != SelectionRule.Priority))
             {
                 return false;
             }
             // Ties: among accounts equal on the rule, the lowest priority number, then the least recently used.
-            var tied = eligible.Where(a => AccountSelector.RuleOf(a) == selection.Rule
-                && (selection.Rule != SelectionRule.WeeklyResetSoonest || a.Usage!.Weekly!.ResetsAt == chosen.Usage!.Weekly!.ResetsAt)).ToList();
+            var tied = eligible.Where(a => AccountSelector.RuleOf(a, Now) == selection.Rule
+                && (selection.Rule != SelectionRule.WeeklyResetSoonest || WeeklyReset(a) == WeeklyReset(chosen))).ToList();
             if (tied.Any(a => a.Priority < chosen.Priority))
             {
                 return false;
             }
-            var lastUsed = (AccountRecord a) => a.LastUsedAt ?? DateTimeOffset.MinValue;
+            var lastUsed = (PoolAccount a) => a.LastUsedAt ?? DateTimeOffset.MinValue;
             return !tied.Any(a => a.Priority == chosen.Priority && lastUsed(a) < lastUsed(chosen));
         });
     }
@@ -128,4 +130,39 @@ public sealed class AccountSelectorPropertyTests
             return true;
         });
     }
+
+    [Fact]
+    public void AWindowWhoseResetHasPassed_CountsAsEmpty()
+    {
+        GenPool.Sample(pool =>
+        {
+            // An instant after every reset in the pool has passed, every window has started over.
+            var later = (pool.SelectMany(a => new[] { a.Usage?.FiveHour?.ResetsAt, a.Usage?.Weekly?.ResetsAt }).Max() ?? Now).AddSeconds(1);
+            return pool.All(a => a.Usage is not { } usage || (usage.FiveHour is null && usage.Weekly is null)
+                || AccountSelector.RuleOf(a, later) == SelectionRule.Untouched);
+        });
+    }
+
+    [Fact]
+    public void ExhaustedWeeklyWindowPastItsReset_RanksAsUntouched_NotLast()
+    {
+        var stale = new PoolAccount
+        {
+            Id = "acc_stale",
+            Priority = 5,
+            Usage = new AccountUsageSnapshot { Weekly = new UsageWindowSnapshot(100, TimeSpan.FromDays(7), Now.AddMinutes(-1)), ObservedAt = Now.AddDays(-7) },
+        };
+        var busy = new PoolAccount
+        {
+            Id = "acc_busy",
+            Priority = 0,
+            Usage = new AccountUsageSnapshot { Weekly = new UsageWindowSnapshot(40, TimeSpan.FromDays(7), Now.AddDays(3)), ObservedAt = Now },
+        };
+
+        var selection = AccountSelector.Select([busy, stale], null, null, Now);
+
+        Assert.Equal(("acc_stale", SelectionRule.Untouched), (selection!.Account.Id, selection.Rule));
+    }
+
+    private static DateTimeOffset? WeeklyReset(PoolAccount account) => UsageWindows.AsOf(account.Usage?.Weekly, Now)?.ResetsAt;
 }

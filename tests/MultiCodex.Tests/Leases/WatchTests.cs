@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Time.Testing;
 using MultiCodex.Control.V1;
@@ -31,20 +30,12 @@ public sealed class WatchTests
         var added = Assert.Single((await NextAsync()).Accounts);
         Assert.Equal("watch@example.com", added.Email);
 
-        var leases = new LeaseService.LeaseServiceClient(stack.Control.Channel);
-        var lease = (await leases.AcquireLeaseAsync(new AcquireLeaseRequest { Model = "gpt-5.5" }, Stack.Authorized)).Lease;
+        // An Edge reports a quota error on it: the next messages carry the block.
+        await new PoolClient(stack.Control.Channel).SendAsync(
+            PoolClient.Of(PoolClient.Attempt(added.Id, 429, "usage_limit_reached", resetsIn: TimeSpan.FromMinutes(10))));
         WatchAccountsResponse update;
         do
         {
-            // The lease marks the account used; the next messages carry that, then the block.
-            if (lease is not null)
-            {
-                await leases.ReportOutcomeAsync(new ReportOutcomeRequest
-                {
-                    LeaseId = lease.LeaseId, StatusCode = 429, ErrorCode = "usage_limit_reached", ResetsIn = Duration.FromTimeSpan(TimeSpan.FromMinutes(10)),
-                }, Stack.Authorized);
-                lease = null;
-            }
             update = await NextAsync();
         }
         while (update.Accounts[0].State != Account.Types.State.Blocked);

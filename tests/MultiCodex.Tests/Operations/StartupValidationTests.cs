@@ -11,6 +11,8 @@ public sealed class StartupValidationTests
     [InlineData("MultiCodex.Edge", "CONTROL_URL", "control:4011", "CONTROL_URL must be an absolute http(s) URL")]
     [InlineData("MultiCodex.Control", "CHATGPT_BASE_URL", "ftp://example", "CHATGPT_BASE_URL must be an absolute http(s) URL")]
     [InlineData("MultiCodex.Control", "USAGE_REFRESH_SECONDS", "soon", "USAGE_REFRESH_SECONDS must be a whole number")]
+    [InlineData("MultiCodex.Control", "WEBHOOK_TIMEOUT_SECONDS", "0", "WEBHOOK_TIMEOUT_SECONDS must be between 1 and 300")]
+    [InlineData("MultiCodex.Control", "WEBHOOK_MAX_ATTEMPTS", "50", "WEBHOOK_MAX_ATTEMPTS must be between 1 and 20")]
     public async Task BadSetting_ExitsWithCode2AndAMessage(string app, string name, string value, string message)
     {
         using var data = new TempDirectory();

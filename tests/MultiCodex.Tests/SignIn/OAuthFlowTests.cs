@@ -209,14 +209,7 @@ public sealed class OAuthFlowTests : IAsyncLifetime
         return await PostJson("/admin/oauth/complete", new { flowId = (string)flow["flowId"]!, redirectUrl = redirect });
     }
 
-    /// <summary>What a browser does: open the authorize URL, sign in as <paramref name="email"/>, land on the redirect URI.</summary>
-    private static async Task<string> SignInAtIssuerAsync(string authorizeUrl, string email)
-    {
-        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
-        var response = await browser.GetAsync(authorizeUrl + "&login_hint=" + Uri.EscapeDataString(email));
-        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
-        return response.Headers.Location!.ToString();
-    }
+    private static Task<string> SignInAtIssuerAsync(string authorizeUrl, string email) => IssuerBrowser.SignInAsync(authorizeUrl, email);
 
     private async Task<JsonObject> PostJson(string path, object body)
     {

@@ -56,6 +56,8 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
     [InlineData(RefreshFailure.Expired, "refresh_token_expired")]
     [InlineData(RefreshFailure.Invalidated, "refresh_token_invalidated")]
     [InlineData(RefreshFailure.InvalidGrant, "invalid_grant")]
+    [InlineData(RefreshFailure.InvalidRefreshToken, "invalid_refresh_token")]
+    [InlineData(RefreshFailure.SignedOutElsewhere, "signed_out_elsewhere")]
     public async Task PermanentRefusal_MarksReauthRequired_KeepsTheAccount_AndStopsCallingTheIssuer(RefreshFailure failure, string reason)
     {
         var (sim, id) = await ImportAsync("perm@example.com");

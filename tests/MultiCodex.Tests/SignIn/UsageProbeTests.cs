@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using MultiCodex.Control.Accounts;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
 
@@ -117,6 +119,51 @@ public sealed class UsageProbeTests : IAsyncLifetime
         var probe = await probed;
 
         Assert.Equal(sim.ChatGptAccountId, probe.Header("chatgpt-account-id"));
+    }
+
+    [Fact]
+    public async Task QuotaError_BlockEnd_AndUnblock_ProbeTheAccountAgain_SoTheBlockAndTheBarsTellTheTruth()
+    {
+        var (sim, id) = await ImportAsync("recheck@example.com");
+        await _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
+        var store = _proxy.Stack.Control.Services.GetRequiredService<AccountStore>();
+        var edge = new Leases.PoolClient(_proxy.Stack.Control.Channel);
+        var windowReset = _time.GetUtcNow().AddHours(1);
+        sim.SetPrimaryUsage(100, windowReset);
+
+        // A quota error without a reset: the fallback (5 minutes) blocks at once; the probe that follows finds the
+        // exhausted window and lengthens the block to its reset.
+        var lengthened = WhenAsync(store, a => a.Find(id)?.Block?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
+        await edge.SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 429, "usage_limit_reached")));
+        await lengthened;
+        // The block ends at the window's reset, and the usage is probed at that moment: the window started over.
+        var ended = WhenAsync(store, a => a.Find(id) is { Block: null, Usage.FiveHour.UsedPercent: 0 });
+        _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(2));
+        await ended;
+        // Unblock (after another quota error) also looks at the usage again.
+        await edge.SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 429, "usage_limit_reached")));
+        sim.SetPrimaryUsage(3);
+        var reprobed = WhenAsync(store, a => a.Find(id) is { Block: null, Usage.FiveHour.UsedPercent: 3 });
+        (await _proxy.Stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null)).EnsureSuccessStatusCode();
+        await reprobed;
+
+        var account = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!;
+        Assert.Equal("STATE_ACTIVE", (string?)account["state"]);
+        Assert.Equal(3, (double?)account["usage"]!["fiveHour"]!["usedPercent"]);
+    }
+
+    /// <summary>Completes when a change to the accounts satisfies <paramref name="condition"/> (bounded).</summary>
+    private static Task WhenAsync(AccountStore store, Func<AccountStore, bool> condition)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        store.Changed += _ =>
+        {
+            if (condition(store))
+            {
+                reached.TrySetResult();
+            }
+        };
+        return reached.Task.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     private async Task<(SimAccount Sim, string Id)> ImportAsync(string email, string plan = "plus")

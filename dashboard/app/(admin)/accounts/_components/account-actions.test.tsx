@@ -81,7 +81,7 @@ describe("account card actions", () => {
   it("edits label and priority in a dialog", async () => {
     const { fake, user, card } = await renderAccounts([makeAccount()])
 
-    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Edit label and priority" }))
+    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Edit" }))
     const dialog = await screen.findByRole("dialog", { name: "Edit account" })
     const label = within(dialog).getByLabelText("Label")
     expect(document.activeElement).toBe(label)
@@ -105,7 +105,7 @@ describe("account card actions", () => {
       new ConnectError("The label is longer than 100 characters.", Code.InvalidArgument),
     )
 
-    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Edit label and priority" }))
+    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Edit" }))
     const dialog = await screen.findByRole("dialog", { name: "Edit account" })
     await user.click(within(dialog).getByRole("button", { name: "Save" }))
 
@@ -116,13 +116,13 @@ describe("account card actions", () => {
   it("asks before deleting, naming the account; Cancel keeps it, Delete removes it", async () => {
     const { fake, user, card } = await renderAccounts([makeAccount({ label: "Work" })])
 
-    await user.click(within(card("Work")).getByRole("button", { name: "Delete account" }))
+    await user.click(within(card("Work")).getByRole("button", { name: "Delete" }))
     let dialog = await screen.findByRole("alertdialog", { name: "Delete Work?" })
     expect(within(dialog).getByText(/ada@example\.com/)).toBeTruthy()
     await user.click(within(dialog).getByRole("button", { name: "Cancel" }))
     expect(fake.callsOf("deleteAccount")).toHaveLength(0)
 
-    await user.click(within(card("Work")).getByRole("button", { name: "Delete account" }))
+    await user.click(within(card("Work")).getByRole("button", { name: "Delete" }))
     dialog = await screen.findByRole("alertdialog", { name: "Delete Work?" })
     await user.click(within(dialog).getByRole("button", { name: "Delete account" }))
 
@@ -141,7 +141,7 @@ describe("account card actions", () => {
       saved = { href: this.href, download: this.download }
     })
 
-    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Export auth.json" }))
+    await user.click(within(card("ada@example.com")).getByRole("button", { name: "Export" }))
 
     expect(await screen.findByText("Exported auth.json for ada@example.com")).toBeTruthy()
     expect(saved).toEqual({ href: "blob:auth", download: "auth-ada-example.com.json" })

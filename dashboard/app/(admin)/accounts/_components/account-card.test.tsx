@@ -3,14 +3,18 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { render, screen } from "@testing-library/react"
 import { describe, expect, it } from "vitest"
 
+import { TooltipProvider } from "@/components/ui/tooltip"
 import { Account_State } from "@/lib/gen/multicodex/control/v1/account_pb"
 import { NOW, makeAccount, makeUsage } from "@/test/fixtures"
 
 import { AccountCard } from "./account-card"
 
+// As in the app, where the root providers hold the tooltip provider that reason codes use.
+const show = (ui: React.ReactElement) => render(<TooltipProvider>{ui}</TooltipProvider>)
+
 describe("AccountCard", () => {
   it("shows label, email, plan, priority and state", () => {
-    render(<AccountCard account={makeAccount({ label: "Work", priority: 2 })} now={NOW} actions={false} />)
+    show(<AccountCard account={makeAccount({ label: "Work", priority: 2 })} now={NOW} actions={false} />)
 
     expect(screen.getByText("Work")).toBeTruthy()
     expect(screen.getByText("ada@example.com")).toBeTruthy()
@@ -22,7 +26,7 @@ describe("AccountCard", () => {
   })
 
   it("draws both usage windows with their reset countdowns", () => {
-    render(
+    show(
       <AccountCard
         account={makeAccount({ usage: makeUsage([12, 185], [64.6, 2 * 24 * 60 + 4 * 60]) })}
         now={NOW}
@@ -45,10 +49,12 @@ describe("AccountCard", () => {
       blockExpireTime: timestampFromDate(new Date("2026-11-24T14:32:00Z")),
       blockReason: "usage_limit_reached",
     })
-    render(<AccountCard account={account} now={NOW} actions={false} />)
+    show(<AccountCard account={account} now={NOW} actions={false} />)
 
     expect(screen.getByTestId("account-state").textContent).toBe("Blocked until 14:32")
-    expect(screen.getByText("usage_limit_reached")).toBeTruthy()
+    const reason = screen.getByTestId("reason")
+    expect(reason.textContent).toBe("Usage limit reached")
+    expect(reason.dataset.code).toBe("usage_limit_reached")
   })
 
   it("marks an account that needs a new sign-in", () => {
@@ -56,9 +62,11 @@ describe("AccountCard", () => {
       state: Account_State.REAUTH_REQUIRED,
       reauthReason: "refresh_token_reused",
     })
-    render(<AccountCard account={account} now={NOW} actions={false} />)
+    show(<AccountCard account={account} now={NOW} actions={false} />)
 
     expect(screen.getByTestId("account-state").textContent).toBe("Re-auth required")
-    expect(screen.getByText("refresh_token_reused")).toBeTruthy()
+    expect(screen.getByTestId("reason").textContent).toBe(
+      "Its sign-in was used by another program (the refresh token was already used)",
+    )
   })
 })

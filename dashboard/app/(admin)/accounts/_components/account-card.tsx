@@ -1,5 +1,6 @@
-import { AlertTriangleIcon, GaugeIcon } from "lucide-react"
+import { AlertTriangleIcon, ClockAlertIcon, GaugeIcon } from "lucide-react"
 
+import { ReasonText } from "@/components/reason-text"
 import { Badge } from "@/components/ui/badge"
 import {
   Card,
@@ -10,7 +11,15 @@ import {
   CardHeader,
   CardTitle,
 } from "@/components/ui/card"
-import { accountStatus, accountTitle, planLabel, toDate, usageMeters } from "@/lib/accounts"
+import {
+  accountStatus,
+  accountTitle,
+  isBlocked,
+  planLabel,
+  toDate,
+  usageFreshness,
+  usageMeters,
+} from "@/lib/accounts"
 import { formatRelativeTime } from "@/lib/format"
 import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
 import { cn } from "@/lib/utils"
@@ -31,7 +40,9 @@ export function AccountCard({
 }) {
   const title = accountTitle(account)
   const status = accountStatus(account, now)
-  const meters = usageMeters(account)
+  const meters = usageMeters(account, now)
+  const freshness = usageFreshness(account, now)
+  const blocked = isBlocked(account, now)
   const created = toDate(account.createTime)
   const lastUsed = toDate(account.lastUsedTime)
   const probeError = account.usage?.probeError
@@ -79,7 +90,7 @@ export function AccountCard({
           >
             <AlertTriangleIcon className="mt-px size-3.5 shrink-0" />
             <span>
-              Reason: <span className="font-mono">{status.reason}</span>
+              <ReasonText reason={status.reason} />
             </span>
           </p>
         ) : null}
@@ -87,7 +98,13 @@ export function AccountCard({
         {meters.length > 0 ? (
           <div className="grid gap-4">
             {meters.map((meter) => (
-              <UsageMeter key={meter.name} meter={meter} now={now} />
+              <UsageMeter
+                key={meter.name}
+                meter={meter}
+                now={now}
+                blocked={blocked}
+                stale={freshness?.stale}
+              />
             ))}
           </div>
         ) : (
@@ -96,6 +113,22 @@ export function AccountCard({
             No usage reported yet
           </p>
         )}
+
+        {freshness ? (
+          <p
+            className={cn(
+              "flex items-center gap-1.5 text-xs",
+              freshness.stale ? "text-warning" : "text-muted-foreground",
+            )}
+            data-testid="usage-age"
+            data-stale={freshness.stale || undefined}
+            title={freshness.observedAt.toLocaleString()}
+          >
+            {freshness.stale ? <ClockAlertIcon className="size-3.5" aria-hidden="true" /> : null}
+            Usage checked {formatRelativeTime(freshness.observedAt, now)}
+            {freshness.stale ? " · stale, may have changed since" : ""}
+          </p>
+        ) : null}
 
         {probeError ? <p className="text-xs text-warning">Last usage check failed: {probeError}</p> : null}
 

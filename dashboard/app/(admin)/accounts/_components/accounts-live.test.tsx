@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { Code, ConnectError } from "@connectrpc/connect"
-import { screen, waitFor } from "@testing-library/react"
+import { screen, waitFor, within } from "@testing-library/react"
 import { describe, expect, it } from "vitest"
 
 import { AdminTokenGate } from "@/components/admin-token/admin-token-gate"
@@ -28,7 +28,7 @@ describe("AccountsView, live", () => {
 
     fake.setAccounts([ada, grace])
     expect(await screen.findByText("Grace")).toBeTruthy()
-    expect(screen.getByText("2 accounts · 2 active")).toBeTruthy()
+    expect(within(screen.getByTestId("pool-summary")).getByText("2 of 2")).toBeTruthy()
 
     const blockExpireTime = timestampFromDate(new Date(Date.now() + 60 * 60_000))
     fake.setAccounts([
@@ -67,7 +67,7 @@ describe("AccountsView, live", () => {
 
   it("reopens a long-lived stream that ended at once, without showing reconnecting", async () => {
     const fake = new FakeControl({ accounts: [ada] })
-    const quiet = { delay: () => 5_000, quietAfterMs: 0 }
+    const quiet = { delay: () => 5_000, healthyAfterMs: 0 }
     const seen: string[] = []
     renderWithControl(<AccountsView watch={quiet} />, fake.transport)
     await waitFor(() => expect(screen.getByTestId("live-indicator").textContent).toBe("Live"))
@@ -87,6 +87,24 @@ describe("AccountsView, live", () => {
     expect(await screen.findByText("Grace")).toBeTruthy()
     observer.disconnect()
     expect(seen).not.toContain("Reconnecting…")
+  })
+
+  it("keeps one stream through re-renders, even when each render passes new options", async () => {
+    // The options object and its functions are new on every render here, as a default parameter can be after
+    // minification; the page once reopened its stream on every render, and every message rendered again.
+    const fake = new FakeControl({ accounts: [ada] })
+    const view = () => <AccountsView watch={{ delay: () => 5, healthyAfterMs: 60_000 }} />
+    const { rerender } = renderWithControl(view(), fake.transport)
+    await waitFor(() => expect(screen.getByTestId("live-indicator").textContent).toBe("Live"))
+
+    for (let i = 0; i < 5; i++) {
+      rerender(view())
+      fake.setAccounts([ada, { ...grace, label: `Grace ${i}` }])
+      expect(await screen.findByText(`Grace ${i}`)).toBeTruthy()
+    }
+
+    expect(fake.callsOf("watchAccounts")).toHaveLength(1)
+    expect(fake.openWatches).toBe(1)
   })
 
   it("retries with backoff while Control is down", async () => {

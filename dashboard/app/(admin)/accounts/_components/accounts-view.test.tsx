@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { Code, ConnectError } from "@connectrpc/connect"
-import { screen } from "@testing-library/react"
+import { screen, within } from "@testing-library/react"
 import { describe, expect, it } from "vitest"
 
 import { Account_State } from "@/lib/gen/multicodex/control/v1/account_pb"
@@ -15,7 +15,7 @@ describe("AccountsView", () => {
     renderWithControl(<AccountsView />, createFakeControl())
 
     expect(await screen.findByText("No accounts yet")).toBeTruthy()
-    expect(screen.queryByText(/accounts ·/)).toBeNull()
+    expect(screen.queryByTestId("pool-summary")).toBeNull()
   })
 
   it("shows a card per account with a summary", async () => {
@@ -33,7 +33,7 @@ describe("AccountsView", () => {
     renderWithControl(<AccountsView />, createFakeControl({ accounts }))
 
     expect(await screen.findAllByTestId("account-card")).toHaveLength(2)
-    expect(screen.getByText("2 accounts · 1 active")).toBeTruthy()
+    expect(within(screen.getByTestId("pool-summary")).getByText("1 of 2")).toBeTruthy()
     expect(screen.getAllByTestId("account-plan").map((badge) => badge.textContent)).toEqual(["Plus", "Pro"])
   })
 

@@ -1,51 +1,50 @@
 "use client"
 
+import { useState } from "react"
 import Link from "next/link"
 import { useQuery } from "@connectrpc/connect-query"
-import { UserPlusIcon, UsersIcon } from "lucide-react"
+import { SearchXIcon, UserPlusIcon, UsersIcon } from "lucide-react"
 
 import { EmptyState } from "@/components/empty-state"
 import { LiveIndicator } from "@/components/live-indicator"
 import { QueryError } from "@/components/query-error"
 import { Button } from "@/components/ui/button"
-import { accountStatus } from "@/lib/accounts"
+import { filterAccounts, sortAccounts, type AccountFilter, type Sort } from "@/lib/account-table"
 import { describeError } from "@/lib/errors"
 import { listAccounts } from "@/lib/gen/multicodex/control/v1/account_service-AccountService_connectquery"
 import { useAccountsWatch, type WatchOptions } from "@/lib/use-accounts-watch"
 import { useNow } from "@/lib/use-now"
+import { useStoredChoice } from "@/lib/use-stored-choice"
 
 import { AccountCard } from "./account-card"
 import { AccountsSkeleton } from "./accounts-skeleton"
+import { AccountsTable } from "./accounts-table"
+import { AccountsToolbar, accountsLayouts } from "./accounts-toolbar"
+import { PoolSummary } from "./pool-summary"
 import { RefreshAllUsageButton } from "./refresh-all-usage-button"
 
 /**
- * The account list, live: WatchAccounts keeps the cached list current, and ListAccounts loads it first (and polls
- * while the stream is down). Loading, error, empty, or one card per account.
+ * The account pool, live: WatchAccounts keeps the cached list current, and ListAccounts loads it first (and polls
+ * while the stream is down). The pool's health on top, then the accounts as cards or as a table.
  */
 export function AccountsView({ watch }: { watch?: WatchOptions }) {
   const now = useNow()
-  const status = useAccountsWatch(watch)
-  const live = status === "live"
+  const live = useAccountsWatch(watch)
+  const streaming = live.status === "live"
   const { data, error, isPending, isFetching, refetch } = useQuery(
     listAccounts,
     {},
-    { refetchInterval: live ? false : 30_000, staleTime: live ? Infinity : 10_000 },
+    { refetchInterval: streaming ? false : 30_000, staleTime: streaming ? Infinity : 10_000 },
   )
+  const [layout, setLayout] = useStoredChoice("multicodex.accounts-layout", accountsLayouts, "cards")
+  const [filter, setFilter] = useState<AccountFilter>({ text: "", state: "all" })
+  const [sort, setSort] = useState<Sort>({ key: "state", direction: "asc" })
   const accounts = data?.accounts ?? []
-  const active = accounts.filter((account) => accountStatus(account, now).label === "Active").length
+  const shown = filterAccounts(accounts, filter, now)
 
   return (
     <section className="grid gap-4" aria-label="Accounts">
-      <div className="flex flex-wrap items-center justify-between gap-2">
-        <div className="flex items-center gap-3">
-          <p className="text-sm text-muted-foreground" aria-live="polite">
-            {summary(accounts.length, active)}
-          </p>
-          <LiveIndicator status={status} />
-        </div>
-        <RefreshAllUsageButton disabled={accounts.length === 0} />
-      </div>
-
+      <PoolSummary accounts={accounts} now={now} />
       {error && data ? <StaleNotice error={error} /> : null}
 
       {isPending && !error ? (
@@ -53,34 +52,61 @@ export function AccountsView({ watch }: { watch?: WatchOptions }) {
       ) : error && !data ? (
         <QueryError error={error} onRetry={() => void refetch()} retrying={isFetching} />
       ) : accounts.length === 0 ? (
-        <EmptyState icon={UsersIcon} title="No accounts yet">
-          <p>
-            Add a ChatGPT account to start serving requests: sign in through the browser or with a device
-            code, or import a Codex{" "}
-            <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">auth.json</code>.
-          </p>
-          <Button asChild className="mt-4">
-            <Link href="/accounts/add">
-              <UserPlusIcon />
-              Add account
-            </Link>
-          </Button>
-        </EmptyState>
+        <>
+          <LiveIndicator status={live.status} onRetry={live.retryNow} className="justify-self-start" />
+          <NoAccounts />
+        </>
       ) : (
-        <div className="grid gap-4 md:grid-cols-2 2xl:grid-cols-3">
-          {accounts.map((account) => (
-            <AccountCard key={account.id} account={account} now={now} />
-          ))}
-        </div>
+        <>
+          <AccountsToolbar filter={filter} onFilter={setFilter} layout={layout} onLayout={setLayout}>
+            <LiveIndicator status={live.status} onRetry={live.retryNow} />
+            <RefreshAllUsageButton disabled={accounts.length === 0} />
+          </AccountsToolbar>
+          <p className="sr-only" aria-live="polite">
+            {shown.length === accounts.length
+              ? `${accounts.length} ${accounts.length === 1 ? "account" : "accounts"}`
+              : `${shown.length} of ${accounts.length} accounts shown`}
+          </p>
+          {shown.length === 0 ? (
+            <EmptyState icon={SearchXIcon} title="No account matches the filter" className="py-10">
+              <Button
+                variant="outline"
+                className="mt-3"
+                onClick={() => setFilter({ text: "", state: "all" })}
+              >
+                Clear the filter
+              </Button>
+            </EmptyState>
+          ) : layout === "table" ? (
+            <AccountsTable accounts={sortAccounts(shown, sort, now)} now={now} sort={sort} onSort={setSort} />
+          ) : (
+            <div className="grid gap-4 md:grid-cols-2 2xl:grid-cols-3">
+              {shown.map((account) => (
+                <AccountCard key={account.id} account={account} now={now} />
+              ))}
+            </div>
+          )}
+        </>
       )}
     </section>
   )
 }
 
-function summary(total: number, active: number): string {
-  const noun = total === 1 ? "account" : "accounts"
-  // The empty state says it already.
-  return total === 0 ? "\u00a0" : `${total} ${noun} · ${active} active`
+function NoAccounts() {
+  return (
+    <EmptyState icon={UsersIcon} title="No accounts yet">
+      <p>
+        Add a ChatGPT account to start serving requests: sign in through the browser or with a device code, or
+        import a Codex <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs">auth.json</code>.
+      </p>
+      <Button asChild className="mt-4">
+        <Link href="/accounts/add">
+          <UserPlusIcon />
+          Add account
+        </Link>
+      </Button>
+    </EmptyState>
+  )
 }
 
 /** A refresh failed but an older list is on screen: say so without hiding it. */

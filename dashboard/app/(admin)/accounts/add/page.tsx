@@ -1,3 +1,4 @@
+import { Suspense } from "react"
 import type { Metadata } from "next"
 
 import { PageHeader } from "@/components/page-header"
@@ -11,9 +12,12 @@ export default function AddAccountPage() {
     <>
       <PageHeader
         title="Add account"
-        description="Sign a ChatGPT account into the pool. Its tokens stay on this server; new accounts appear on the Accounts page at once."
+        description="Sign a ChatGPT account into the pool, or sign one in again. Its tokens stay on this server; accounts appear on the Accounts page at once."
       />
-      <AddAccountTabs />
+      {/* The tabs read ?renew= from the URL, which a static page only knows in the browser. */}
+      <Suspense>
+        <AddAccountTabs />
+      </Suspense>
     </>
   )
 }

@@ -3,7 +3,7 @@
 import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts"
 
 import { formatPercent } from "@/lib/format"
-import { usageDomain, type UsagePoint } from "@/lib/usage-history"
+import { pointsInRange, usageDomain, type UsagePoint } from "@/lib/usage-history"
 
 export const usageLines = [
   { key: "fiveHour", name: "5-hour", color: "var(--chart-1)" },
@@ -12,17 +12,21 @@ export const usageLines = [
 
 const axisTick = { fontSize: 11, fill: "var(--muted-foreground)" }
 
-/** One account's 5-hour and weekly usage over time, 0–100%; drawn for sighted users (the card says it in text). */
-export function UsageChart({ points, now }: { points: UsagePoint[]; now: Date }) {
-  const { domain, ticks } = usageDomain(points, now)
-  const tick = (time: number) => formatTick(time, domain[1] - domain[0])
+/**
+ * One account's 5-hour and weekly usage over the chosen range up to now, 0–100%; drawn for sighted users (the card
+ * says it in text).
+ */
+export function UsageChart({ points, now, spanMs }: { points: UsagePoint[]; now: Date; spanMs: number }) {
+  const { domain, ticks } = usageDomain(now, spanMs)
+  const shown = pointsInRange(points, now, spanMs)
+  const tick = (time: number) => formatTick(time, spanMs)
 
   return (
     <div aria-hidden="true">
       <LineChart
         responsive
         style={{ width: "100%", height: 170 }}
-        data={points}
+        data={shown}
         margin={{ top: 8, right: 12, bottom: 0, left: -20 }}
         accessibilityLayer={false}
       >
@@ -32,6 +36,7 @@ export function UsageChart({ points, now }: { points: UsagePoint[]; now: Date })
           type="number"
           scale="time"
           domain={domain}
+          allowDataOverflow
           ticks={ticks}
           tickFormatter={tick}
           tick={axisTick}
@@ -49,7 +54,13 @@ export function UsageChart({ points, now }: { points: UsagePoint[]; now: Date })
         <Tooltip
           labelFormatter={(time) => new Date(Number(time)).toLocaleString()}
           formatter={(value) => formatPercent(Number(value))}
-          contentStyle={{ borderRadius: 8, fontSize: 12, borderColor: "var(--border)" }}
+          contentStyle={{
+            borderRadius: 8,
+            fontSize: 12,
+            borderColor: "var(--border)",
+            background: "var(--popover)",
+            color: "var(--popover-foreground)",
+          }}
         />
         {usageLines.map((line) => (
           <Line
@@ -59,7 +70,7 @@ export function UsageChart({ points, now }: { points: UsagePoint[]; now: Date })
             type="monotone"
             stroke={line.color}
             strokeWidth={2}
-            dot={points.length <= 3 ? { r: 3, fill: line.color } : false}
+            dot={shown.length <= 3 ? { r: 3, fill: line.color } : false}
             connectNulls
             isAnimationActive={false}
           />

@@ -2,6 +2,7 @@
 import { create } from "@bufbuild/protobuf"
 import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { screen, within } from "@testing-library/react"
+import userEvent from "@testing-library/user-event"
 import { describe, expect, it } from "vitest"
 
 import { UsageSampleSchema } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
@@ -35,6 +36,23 @@ describe("UsageCharts", () => {
     expect(within(charts[0]!).getByText(/latest of 2 samples/)).toBeTruthy()
     expect(within(charts[1]!).getByText("acc_b")).toBeTruthy()
     expect(within(charts[1]!).getByText("—")).toBeTruthy()
+  })
+
+  it("offers a time range, 24 hours at first, and remembers the choice", async () => {
+    const fake = new FakeControl({ samples: [sample("acc_a", 30, 10, 40)] })
+    const user = userEvent.setup()
+    const { unmount } = renderWithControl(<UsageCharts />, fake.transport)
+    await screen.findAllByTestId("usage-chart")
+    const range = () => screen.getByRole("group", { name: "Time range" })
+
+    expect(within(range()).getByRole("button", { name: "24h" }).getAttribute("aria-pressed")).toBe("true")
+    await user.click(within(range()).getByRole("button", { name: "7d" }))
+    expect(within(range()).getByRole("button", { name: "7d" }).getAttribute("aria-pressed")).toBe("true")
+
+    unmount()
+    renderWithControl(<UsageCharts />, fake.transport)
+    await screen.findAllByTestId("usage-chart")
+    expect(within(range()).getByRole("button", { name: "7d" }).getAttribute("aria-pressed")).toBe("true")
   })
 
   it("explains an empty history", async () => {

@@ -5,20 +5,26 @@ import { LineChartIcon } from "lucide-react"
 
 import { EmptyState } from "@/components/empty-state"
 import { QueryError } from "@/components/query-error"
+import { Button } from "@/components/ui/button"
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card"
 import { Skeleton } from "@/components/ui/skeleton"
 import { formatPercent } from "@/lib/format"
 import { listAccounts } from "@/lib/gen/multicodex/control/v1/account_service-AccountService_connectquery"
 import { listUsageHistory } from "@/lib/gen/multicodex/control/v1/usage_service-UsageService_connectquery"
 import { accountLabeler } from "@/lib/requests"
-import { latestUsage, usageSeries, type UsagePoint } from "@/lib/usage-history"
+import { latestUsage, rangeMs, usageRanges, usageSeries, type UsagePoint } from "@/lib/usage-history"
 import { useNow } from "@/lib/use-now"
+import { useStoredChoice } from "@/lib/use-stored-choice"
+import { cn } from "@/lib/utils"
 
 import { UsageChart, usageLines } from "./usage-chart"
 
-/** One usage-over-time chart per account (ListUsageHistory), refreshed every minute. */
+const rangeValues = usageRanges.map((r) => r.value)
+
+/** One usage-over-time chart per account (ListUsageHistory) over a chosen range, refreshed every minute. */
 export function UsageCharts() {
   const now = useNow(60_000)
+  const [range, setRange] = useStoredChoice("multicodex.usage-range", rangeValues, "24h")
   const { data, error, isPending, isFetching, refetch } = useQuery(
     listUsageHistory,
     {},
@@ -30,9 +36,26 @@ export function UsageCharts() {
 
   return (
     <section className="grid gap-3" aria-labelledby="usage-history-heading">
-      <h3 id="usage-history-heading" className="text-lg font-semibold tracking-tight">
-        Usage over time
-      </h3>
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <h3 id="usage-history-heading" className="text-lg font-semibold tracking-tight">
+          Usage over time
+        </h3>
+        <div className="inline-flex rounded-md border p-0.5" role="group" aria-label="Time range">
+          {usageRanges.map((option) => (
+            <Button
+              key={option.value}
+              variant="ghost"
+              size="sm"
+              aria-pressed={range === option.value}
+              title={`The last ${option.label}`}
+              className={cn("h-7 px-2.5", range === option.value && "bg-accent text-accent-foreground")}
+              onClick={() => setRange(option.value)}
+            >
+              {option.value}
+            </Button>
+          ))}
+        </div>
+      </div>
       {isPending && !error ? (
         <div className="grid gap-4 lg:grid-cols-2" aria-busy="true" aria-label="Loading usage history">
           <Skeleton className="h-60" />
@@ -56,7 +79,7 @@ export function UsageCharts() {
                 </CardDescription>
               </CardHeader>
               <CardContent className="px-3">
-                <UsageChart points={points} now={now} />
+                <UsageChart points={points} now={now} spanMs={rangeMs(range)} />
               </CardContent>
             </Card>
           ))}

@@ -1,20 +1,19 @@
 "use client"
 
-import { useId, useState } from "react"
-import { create } from "@bufbuild/protobuf"
-import { createConnectQueryKey, useMutation, useTransport } from "@connectrpc/connect-query"
+import { useEffect, useId, useState } from "react"
+import { useMutation, useTransport } from "@connectrpc/connect-query"
 import { useQueryClient } from "@tanstack/react-query"
-import { ExternalLinkIcon, Loader2Icon, LogInIcon } from "lucide-react"
+import { ExternalLinkIcon, Loader2Icon, LogInIcon, XIcon } from "lucide-react"
 
 import { CopyButton } from "@/components/copy-button"
 import { Button } from "@/components/ui/button"
 import { Input } from "@/components/ui/input"
 import { Label } from "@/components/ui/label"
 import { upsertAccount } from "@/lib/accounts-cache"
-import { GetOAuthFlowResponseSchema, type OAuthFlow } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
+import type { Account } from "@/lib/gen/multicodex/control/v1/account_pb"
+import type { OAuthFlow } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
 import {
   completeOAuthFlow,
-  getOAuthFlow,
   startOAuthFlow,
 } from "@/lib/gen/multicodex/control/v1/oauth_service-OAuthService_connectquery"
 
@@ -23,19 +22,32 @@ import { FlowStatus } from "./flow-status"
 import { Step } from "./step"
 import { isFinished, useOAuthFlow } from "./use-oauth-flow"
 
+export interface SignInProps {
+  /** Sign this account in again ("Sign in again" on its card): its email is filled in, and Control checks it. */
+  renew?: Account
+  /** Why Start is not possible now: another sign-in on this page is still pending. */
+  blockedBy?: string
+  /** Told whenever this panel's own sign-in starts or stops being pending. */
+  onPendingChange?: (pending: boolean) => void
+  pollIntervalMs?: number
+}
+
 /**
  * The seed's browser sign-in: Start OAuth opens ChatGPT's sign-in in a new tab (and shows the URL to copy); the
  * browser then lands on http://localhost:1455/auth/callback?code=…, which does not load here; the operator pastes
- * that address, and Control exchanges the code for the account's tokens.
+ * that address, and Control exchanges the code for the account's tokens. One pending sign-in at a time: Cancel
+ * ends it first.
  */
-export function BrowserSignIn({ pollIntervalMs = 3_000 }: { pollIntervalMs?: number }) {
+export function BrowserSignIn({ renew, blockedBy, onPendingChange, pollIntervalMs = 3_000 }: SignInProps) {
   const id = useId()
   const transport = useTransport()
   const queryClient = useQueryClient()
-  const [email, setEmail] = useState("")
+  const [email, setEmail] = useState(renew?.email ?? "")
   const [redirectUrl, setRedirectUrl] = useState("")
   const [started, setStarted] = useState<OAuthFlow>()
-  const { flow, pollError } = useOAuthFlow(started, pollIntervalMs)
+  const { flow, pollError, show, cancel } = useOAuthFlow(started, pollIntervalMs)
+  const pending = !!flow && !isFinished(flow)
+  useEffect(() => onPendingChange?.(pending), [pending, onPendingChange])
 
   const start = useMutation(startOAuthFlow, {
     onSuccess: ({ flow: next }) => {
@@ -51,13 +63,7 @@ export function BrowserSignIn({ pollIntervalMs = 3_000 }: { pollIntervalMs?: num
   const complete = useMutation(completeOAuthFlow, {
     onSuccess: (response) => {
       if (response.flow) {
-        const key = createConnectQueryKey({
-          schema: getOAuthFlow,
-          transport,
-          input: { flowId: response.flow.flowId },
-          cardinality: "finite",
-        })
-        queryClient.setQueryData(key, create(GetOAuthFlowResponseSchema, { flow: response.flow }))
+        show(response.flow)
       }
       if (response.account) {
         upsertAccount(queryClient, transport, response.account)
@@ -73,7 +79,7 @@ export function BrowserSignIn({ pollIntervalMs = 3_000 }: { pollIntervalMs?: num
           className="flex flex-col gap-2 sm:flex-row sm:items-end"
           onSubmit={(event) => {
             event.preventDefault()
-            start.mutate({ email: email.trim() })
+            start.mutate({ email: email.trim(), renewAccountId: renew?.id ?? "" })
           }}
         >
           <div className="grid flex-1 gap-2">
@@ -84,17 +90,34 @@ export function BrowserSignIn({ pollIntervalMs = 3_000 }: { pollIntervalMs?: num
               autoComplete="email"
               placeholder="you@example.com"
               value={email}
+              readOnly={!!renew}
+              aria-describedby={`${id}-email-hint`}
               onChange={(event) => setEmail(event.target.value)}
             />
           </div>
-          <Button type="submit" disabled={start.isPending}>
-            {start.isPending ? <Loader2Icon className="animate-spin" /> : <LogInIcon />}
-            Start OAuth
-          </Button>
+          {pending ? (
+            <Button
+              type="button"
+              variant="outline"
+              disabled={cancel.isPending}
+              onClick={() => flow && cancel.mutate({ flowId: flow.flowId })}
+            >
+              {cancel.isPending ? <Loader2Icon className="animate-spin" /> : <XIcon />}
+              Cancel sign-in
+            </Button>
+          ) : (
+            <Button type="submit" disabled={start.isPending || !!blockedBy}>
+              {start.isPending ? <Loader2Icon className="animate-spin" /> : <LogInIcon />}
+              Start OAuth
+            </Button>
+          )}
         </form>
-        <p className="text-xs text-muted-foreground">
-          Optional: pre-fills the sign-in page with this address.
+        <p id={`${id}-email-hint`} className="text-xs text-muted-foreground">
+          {renew
+            ? "Sign in with this account on ChatGPT's page; a different account is refused."
+            : "Optional: the account you mean to add. You are warned if ChatGPT signs in a different one."}
         </p>
+        {blockedBy && !pending ? <p className="text-xs text-warning">{blockedBy}</p> : null}
         <ErrorNote error={start.error} />
       </Step>
 
@@ -104,17 +127,18 @@ export function BrowserSignIn({ pollIntervalMs = 3_000 }: { pollIntervalMs?: num
             <p className="text-sm text-muted-foreground">
               The sign-in page opened in a new tab. If it did not, open or copy this address:
             </p>
-            <div className="flex gap-2">
+            <div className="flex flex-wrap gap-2">
               <Input
                 readOnly
                 value={started.authorizeUrl}
                 aria-label="Sign-in URL"
-                className="font-mono text-xs"
+                className="min-w-0 flex-1 basis-64 font-mono text-xs"
               />
-              <CopyButton value={started.authorizeUrl} label="Copy the sign-in URL" />
-              <Button asChild variant="outline" size="icon" aria-label="Open the sign-in page">
+              <CopyButton value={started.authorizeUrl} label="Copy the sign-in URL" showText />
+              <Button asChild variant="outline" size="sm">
                 <a href={started.authorizeUrl} target="_blank" rel="noopener noreferrer">
                   <ExternalLinkIcon />
+                  Open the sign-in page
                 </a>
               </Button>
             </div>
@@ -149,7 +173,7 @@ export function BrowserSignIn({ pollIntervalMs = 3_000 }: { pollIntervalMs?: num
           />
           <Button
             type="submit"
-            className="w-fit"
+            className="w-fit max-w-full whitespace-normal"
             disabled={!started || finished || !redirectUrl.trim() || complete.isPending}
           >
             {complete.isPending ? <Loader2Icon className="animate-spin" /> : null}

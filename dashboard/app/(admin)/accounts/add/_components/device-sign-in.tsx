@@ -1,8 +1,8 @@
 "use client"
 
-import { useId, useState } from "react"
+import { useEffect, useId, useState } from "react"
 import { useMutation } from "@connectrpc/connect-query"
-import { ExternalLinkIcon, Loader2Icon, MonitorSmartphoneIcon, RotateCcwIcon } from "lucide-react"
+import { ExternalLinkIcon, Loader2Icon, MonitorSmartphoneIcon, RotateCcwIcon, XIcon } from "lucide-react"
 
 import { CopyButton } from "@/components/copy-button"
 import { Button } from "@/components/ui/button"
@@ -11,21 +11,25 @@ import { Label } from "@/components/ui/label"
 import type { OAuthFlow } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
 import { startDeviceFlow } from "@/lib/gen/multicodex/control/v1/oauth_service-OAuthService_connectquery"
 
+import type { SignInProps } from "./browser-sign-in"
 import { ErrorNote } from "./error-note"
 import { FlowStatus } from "./flow-status"
 import { isFinished, useOAuthFlow } from "./use-oauth-flow"
 
 /**
  * Device-code sign-in: Control asks for a user code, the operator enters it on ChatGPT's device page (on any
- * device), and Control completes the sign-in by itself; this polls GetOAuthFlow until it is done.
+ * device), and Control completes the sign-in by itself; this polls GetOAuthFlow until it is done. Cancel stops it
+ * (Control then stops asking the issuer); so does its expiry.
  */
-export function DeviceSignIn({ pollIntervalMs = 2_500 }: { pollIntervalMs?: number }) {
+export function DeviceSignIn({ renew, blockedBy, onPendingChange, pollIntervalMs = 2_500 }: SignInProps) {
   const id = useId()
-  const [email, setEmail] = useState("")
+  const [email, setEmail] = useState(renew?.email ?? "")
   const [started, setStarted] = useState<OAuthFlow>()
-  const { flow, pollError } = useOAuthFlow(started, pollIntervalMs)
+  const { flow, pollError, cancel } = useOAuthFlow(started, pollIntervalMs)
   const start = useMutation(startDeviceFlow, { onSuccess: ({ flow: next }) => setStarted(next) })
   const finished = isFinished(flow)
+  const pending = !!flow && !finished
+  useEffect(() => onPendingChange?.(pending), [pending, onPendingChange])
 
   if (!flow) {
     return (
@@ -33,7 +37,7 @@ export function DeviceSignIn({ pollIntervalMs = 2_500 }: { pollIntervalMs?: numb
         className="grid gap-4"
         onSubmit={(event) => {
           event.preventDefault()
-          start.mutate({ email: email.trim() })
+          start.mutate({ email: email.trim(), renewAccountId: renew?.id ?? "" })
         }}
       >
         <div className="grid gap-2 sm:max-w-sm">
@@ -44,13 +48,15 @@ export function DeviceSignIn({ pollIntervalMs = 2_500 }: { pollIntervalMs?: numb
             autoComplete="email"
             placeholder="you@example.com (optional)"
             value={email}
+            readOnly={!!renew}
             onChange={(event) => setEmail(event.target.value)}
           />
         </div>
-        <Button type="submit" className="w-fit" disabled={start.isPending}>
+        <Button type="submit" className="w-fit" disabled={start.isPending || !!blockedBy}>
           {start.isPending ? <Loader2Icon className="animate-spin" /> : <MonitorSmartphoneIcon />}
           Start device sign-in
         </Button>
+        {blockedBy ? <p className="text-xs text-warning">{blockedBy}</p> : null}
         <ErrorNote error={start.error} />
       </form>
     )
@@ -61,11 +67,12 @@ export function DeviceSignIn({ pollIntervalMs = 2_500 }: { pollIntervalMs?: numb
       {!finished ? (
         <div className="grid gap-4 rounded-lg border bg-muted/40 p-4 sm:p-6">
           <p className="text-sm">
-            Open the device page, sign in with the account to add, and enter this code:
+            Open the device page, sign in with {renew ? renew.email || "this account" : "the account to add"},
+            and enter this code:
           </p>
           <div className="flex flex-wrap items-center gap-3">
             <output
-              className="rounded-md border bg-background px-4 py-2 font-mono text-3xl font-semibold tracking-[0.2em] sm:text-4xl"
+              className="rounded-md border bg-background px-4 py-2 font-mono text-2xl font-semibold tracking-[0.2em] sm:text-4xl"
               aria-label="User code"
               data-testid="user-code"
             >
@@ -73,12 +80,22 @@ export function DeviceSignIn({ pollIntervalMs = 2_500 }: { pollIntervalMs?: numb
             </output>
             <CopyButton value={flow.userCode} label="Copy the user code" showText />
           </div>
-          <Button asChild variant="outline" className="w-fit max-w-full">
-            <a href={flow.verificationUrl} target="_blank" rel="noopener noreferrer">
-              <ExternalLinkIcon />
-              <span className="truncate">{flow.verificationUrl}</span>
-            </a>
-          </Button>
+          <div className="flex flex-wrap gap-2">
+            <Button asChild variant="outline" className="w-fit max-w-full">
+              <a href={flow.verificationUrl} target="_blank" rel="noopener noreferrer">
+                <ExternalLinkIcon />
+                <span className="truncate">{flow.verificationUrl}</span>
+              </a>
+            </Button>
+            <Button
+              variant="ghost"
+              disabled={cancel.isPending}
+              onClick={() => cancel.mutate({ flowId: flow.flowId })}
+            >
+              {cancel.isPending ? <Loader2Icon className="animate-spin" /> : <XIcon />}
+              Cancel sign-in
+            </Button>
+          </div>
         </div>
       ) : null}
       <div aria-live="polite">

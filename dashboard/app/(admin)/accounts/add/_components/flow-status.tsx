@@ -1,7 +1,14 @@
 "use client"
 
 import Link from "next/link"
-import { AlertCircleIcon, CheckCircle2Icon, ClockIcon, Loader2Icon } from "lucide-react"
+import {
+  AlertCircleIcon,
+  BanIcon,
+  CheckCircle2Icon,
+  ClockIcon,
+  Loader2Icon,
+  UserRoundXIcon,
+} from "lucide-react"
 
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert"
 import { Button } from "@/components/ui/button"
@@ -13,7 +20,10 @@ import { useNow } from "@/lib/use-now"
 
 import { AccountCard } from "../../_components/account-card"
 
-/** Where a sign-in stands (GetOAuthFlow): waiting, completed with the new account, failed, or expired. */
+/**
+ * Where a sign-in stands (GetOAuthFlow): waiting, completed with the account (and a warning when it is not the
+ * email that was typed), failed, cancelled, or expired (also when the expiry passed and Control has not said so).
+ */
 export function FlowStatus({
   flow,
   pending,
@@ -24,24 +34,14 @@ export function FlowStatus({
   pollError?: unknown
 }) {
   const now = useNow(10_000)
-  switch (flow.state) {
+  const expires = toDate(flow.expireTime)
+  const state =
+    flow.state === OAuthFlow_State.PENDING && expires && expires.getTime() <= now.getTime()
+      ? OAuthFlow_State.EXPIRED
+      : flow.state
+  switch (state) {
     case OAuthFlow_State.COMPLETED:
-      return (
-        <div className="grid gap-3" role="status" data-testid="flow-status" data-state="completed">
-          <p className="flex items-center gap-2 text-sm font-medium text-success">
-            <CheckCircle2Icon className="size-4" />
-            Signed in{flow.account?.email ? ` as ${flow.account.email}` : ""}: the account is in the pool.
-          </p>
-          {flow.account ? (
-            <div className="max-w-md">
-              <AccountCard account={flow.account} now={now} actions={false} />
-            </div>
-          ) : null}
-          <Button asChild variant="outline" className="w-fit">
-            <Link href="/accounts">Go to Accounts</Link>
-          </Button>
-        </div>
-      )
+      return <Completed flow={flow} now={now} />
     case OAuthFlow_State.FAILED:
       return (
         <Alert variant="destructive" data-testid="flow-status" data-state="failed">
@@ -50,6 +50,14 @@ export function FlowStatus({
           <AlertDescription>
             {flow.error || "The sign-in did not complete."} Start again to retry.
           </AlertDescription>
+        </Alert>
+      )
+    case OAuthFlow_State.CANCELLED:
+      return (
+        <Alert data-testid="flow-status" data-state="cancelled">
+          <BanIcon />
+          <AlertTitle>Sign-in cancelled</AlertTitle>
+          <AlertDescription>It can no longer complete. Start again when you are ready.</AlertDescription>
         </Alert>
       )
     case OAuthFlow_State.EXPIRED:
@@ -62,8 +70,7 @@ export function FlowStatus({
           </AlertDescription>
         </Alert>
       )
-    default: {
-      const expires = toDate(flow.expireTime)
+    default:
       return (
         <div className="grid gap-1" role="status" data-testid="flow-status" data-state="pending">
           <p className="flex items-center gap-2 text-sm text-muted-foreground">
@@ -78,6 +85,39 @@ export function FlowStatus({
           ) : null}
         </div>
       )
-    }
   }
+}
+
+function Completed({ flow, now }: { flow: OAuthFlow; now: Date }) {
+  const email = flow.account?.email ?? ""
+  const expected = flow.email.trim()
+  const mismatch = !!expected && !!email && expected.toLowerCase() !== email.toLowerCase()
+  return (
+    <div className="grid gap-3" role="status" data-testid="flow-status" data-state="completed">
+      <p className="flex items-center gap-2 text-sm font-medium text-success">
+        <CheckCircle2Icon className="size-4" />
+        {flow.renewAccountId
+          ? `Signed in again${email ? ` as ${email}` : ""}: the account is renewed, its settings kept.`
+          : `Signed in${email ? ` as ${email}` : ""}: the account is in the pool.`}
+      </p>
+      {mismatch ? (
+        <Alert variant="warning" data-testid="email-mismatch">
+          <UserRoundXIcon />
+          <AlertTitle>Not the email you typed</AlertTitle>
+          <AlertDescription>
+            You started this sign-in for {expected}, but ChatGPT signed in {email}. The account in the pool is{" "}
+            {email}; if that is not the one you meant, delete it and sign in again with {expected}.
+          </AlertDescription>
+        </Alert>
+      ) : null}
+      {flow.account ? (
+        <div className="max-w-md">
+          <AccountCard account={flow.account} now={now} actions={false} />
+        </div>
+      ) : null}
+      <Button asChild variant="outline" className="w-fit">
+        <Link href="/accounts">Go to Accounts</Link>
+      </Button>
+    </div>
+  )
 }

@@ -24,10 +24,3 @@ export const createApiKey = ApiKeyService.method.createApiKey;
  * @generated from rpc multicodex.control.v1.ApiKeyService.RevokeApiKey
  */
 export const revokeApiKey = ApiKeyService.method.revokeApiKey;
-
-/**
- * Lists the hashes of the keys, for the Edge to check requests against. Internal: no REST route.
- *
- * @generated from rpc multicodex.control.v1.ApiKeyService.ListApiKeyDigests
- */
-export const listApiKeyDigests = ApiKeyService.method.listApiKeyDigests;

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file multicodex/control/v1/api_key_service.proto.
  */
 export const file_multicodex_control_v1_api_key_service: GenFile = /*@__PURE__*/
-  fileDesc("CittdWx0aWNvZGV4L2NvbnRyb2wvdjEvYXBpX2tleV9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEiYwoGQXBpS2V5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGcHJlZml4GAMgASgJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIUChJMaXN0QXBpS2V5c1JlcXVlc3QiRgoTTGlzdEFwaUtleXNSZXNwb25zZRIvCghhcGlfa2V5cxgBIAMoCzIdLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXkiIwoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIlYKFENyZWF0ZUFwaUtleVJlc3BvbnNlEi4KB2FwaV9rZXkYASABKAsyHS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIhYKFFJldm9rZUFwaUtleVJlc3BvbnNlIhoKGExpc3RBcGlLZXlEaWdlc3RzUmVxdWVzdCIsCgxBcGlLZXlEaWdlc3QSDAoEbmFtZRgBIAEoCRIOCgZzaGEyNTYYAiABKAkiUQoZTGlzdEFwaUtleURpZ2VzdHNSZXNwb25zZRI0CgdkaWdlc3RzGAEgAygLMiMubXVsdGljb2RleC5jb250cm9sLnYxLkFwaUtleURpZ2VzdCIbChlXYXRjaEFwaUtleURpZ2VzdHNSZXF1ZXN0IlIKGldhdGNoQXBpS2V5RGlnZXN0c1Jlc3BvbnNlEjQKB2RpZ2VzdHMYASADKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5RGlnZXN0MpEFCg1BcGlLZXlTZXJ2aWNlEn0KC0xpc3RBcGlLZXlzEikubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBoqLm11bHRpY29kZXguY29udHJvbC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIheC0+STAhESDy9hZG1pbi9hcGkta2V5cxKDAQoMQ3JlYXRlQXBpS2V5EioubXVsdGljb2RleC5jb250cm9sLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaKy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2UiGoLT5JMCFDoBKiIPL2FkbWluL2FwaS1rZXlzEoUBCgxSZXZva2VBcGlLZXkSKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBorLm11bHRpY29kZXguY29udHJvbC52MS5SZXZva2VBcGlLZXlSZXNwb25zZSIcgtPkkwIWKhQvYWRtaW4vYXBpLWtleXMve2lkfRJ2ChFMaXN0QXBpS2V5RGlnZXN0cxIvLm11bHRpY29kZXguY29udHJvbC52MS5MaXN0QXBpS2V5RGlnZXN0c1JlcXVlc3QaMC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdEFwaUtleURpZ2VzdHNSZXNwb25zZRJ7ChJXYXRjaEFwaUtleURpZ2VzdHMSMC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuV2F0Y2hBcGlLZXlEaWdlc3RzUmVxdWVzdBoxLm11bHRpY29kZXguY29udHJvbC52MS5XYXRjaEFwaUtleURpZ2VzdHNSZXNwb25zZTABQhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CittdWx0aWNvZGV4L2NvbnRyb2wvdjEvYXBpX2tleV9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEiYwoGQXBpS2V5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGcHJlZml4GAMgASgJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIUChJMaXN0QXBpS2V5c1JlcXVlc3QiRgoTTGlzdEFwaUtleXNSZXNwb25zZRIvCghhcGlfa2V5cxgBIAMoCzIdLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXkiIwoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIlYKFENyZWF0ZUFwaUtleVJlc3BvbnNlEi4KB2FwaV9rZXkYASABKAsyHS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIhYKFFJldm9rZUFwaUtleVJlc3BvbnNlMpwDCg1BcGlLZXlTZXJ2aWNlEn0KC0xpc3RBcGlLZXlzEikubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBoqLm11bHRpY29kZXguY29udHJvbC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIheC0+STAhESDy9hZG1pbi9hcGkta2V5cxKDAQoMQ3JlYXRlQXBpS2V5EioubXVsdGljb2RleC5jb250cm9sLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaKy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2UiGoLT5JMCFDoBKiIPL2FkbWluL2FwaS1rZXlzEoUBCgxSZXZva2VBcGlLZXkSKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBorLm11bHRpY29kZXguY29udHJvbC52MS5SZXZva2VBcGlLZXlSZXNwb25zZSIcgtPkkwIWKhQvYWRtaW4vYXBpLWtleXMve2lkfUIYqgIVTXVsdGlDb2RleC5Db250cm9sLlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * A client key, without its secret.
@@ -179,107 +179,8 @@ export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@_
   messageDesc(file_multicodex_control_v1_api_key_service, 6);
 
 /**
- * Request for ListApiKeyDigests.
- *
- * @generated from message multicodex.control.v1.ListApiKeyDigestsRequest
- */
-export type ListApiKeyDigestsRequest = Message<"multicodex.control.v1.ListApiKeyDigestsRequest"> & {
-};
-
-/**
- * Describes the message multicodex.control.v1.ListApiKeyDigestsRequest.
- * Use `create(ListApiKeyDigestsRequestSchema)` to create a new message.
- */
-export const ListApiKeyDigestsRequestSchema: GenMessage<ListApiKeyDigestsRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 7);
-
-/**
- * The hash of one key.
- *
- * @generated from message multicodex.control.v1.ApiKeyDigest
- */
-export type ApiKeyDigest = Message<"multicodex.control.v1.ApiKeyDigest"> & {
-  /**
-   * The key's name.
-   *
-   * @generated from field: string name = 1;
-   */
-  name: string;
-
-  /**
-   * SHA-256 of the secret, lower-case hex.
-   *
-   * @generated from field: string sha256 = 2;
-   */
-  sha256: string;
-};
-
-/**
- * Describes the message multicodex.control.v1.ApiKeyDigest.
- * Use `create(ApiKeyDigestSchema)` to create a new message.
- */
-export const ApiKeyDigestSchema: GenMessage<ApiKeyDigest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 8);
-
-/**
- * Response for ListApiKeyDigests.
- *
- * @generated from message multicodex.control.v1.ListApiKeyDigestsResponse
- */
-export type ListApiKeyDigestsResponse = Message<"multicodex.control.v1.ListApiKeyDigestsResponse"> & {
-  /**
-   * Every live key's hash.
-   *
-   * @generated from field: repeated multicodex.control.v1.ApiKeyDigest digests = 1;
-   */
-  digests: ApiKeyDigest[];
-};
-
-/**
- * Describes the message multicodex.control.v1.ListApiKeyDigestsResponse.
- * Use `create(ListApiKeyDigestsResponseSchema)` to create a new message.
- */
-export const ListApiKeyDigestsResponseSchema: GenMessage<ListApiKeyDigestsResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 9);
-
-/**
- * Request for WatchApiKeyDigests.
- *
- * @generated from message multicodex.control.v1.WatchApiKeyDigestsRequest
- */
-export type WatchApiKeyDigestsRequest = Message<"multicodex.control.v1.WatchApiKeyDigestsRequest"> & {
-};
-
-/**
- * Describes the message multicodex.control.v1.WatchApiKeyDigestsRequest.
- * Use `create(WatchApiKeyDigestsRequestSchema)` to create a new message.
- */
-export const WatchApiKeyDigestsRequestSchema: GenMessage<WatchApiKeyDigestsRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 10);
-
-/**
- * One message of WatchApiKeyDigests: every live key's hash, as it is now.
- *
- * @generated from message multicodex.control.v1.WatchApiKeyDigestsResponse
- */
-export type WatchApiKeyDigestsResponse = Message<"multicodex.control.v1.WatchApiKeyDigestsResponse"> & {
-  /**
-   * Every live key's hash.
-   *
-   * @generated from field: repeated multicodex.control.v1.ApiKeyDigest digests = 1;
-   */
-  digests: ApiKeyDigest[];
-};
-
-/**
- * Describes the message multicodex.control.v1.WatchApiKeyDigestsResponse.
- * Use `create(WatchApiKeyDigestsResponseSchema)` to create a new message.
- */
-export const WatchApiKeyDigestsResponseSchema: GenMessage<WatchApiKeyDigestsResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 11);
-
-/**
  * Manages the keys that clients of /v1 present as `Authorization: Bearer`. While no key exists, /v1 is open.
+ * The Edges get the keys' hashes through PoolService.WatchPool.
  *
  * @generated from service multicodex.control.v1.ApiKeyService
  */
@@ -313,26 +214,6 @@ export const ApiKeyService: GenService<{
     methodKind: "unary";
     input: typeof RevokeApiKeyRequestSchema;
     output: typeof RevokeApiKeyResponseSchema;
-  },
-  /**
-   * Lists the hashes of the keys, for the Edge to check requests against. Internal: no REST route.
-   *
-   * @generated from rpc multicodex.control.v1.ApiKeyService.ListApiKeyDigests
-   */
-  listApiKeyDigests: {
-    methodKind: "unary";
-    input: typeof ListApiKeyDigestsRequestSchema;
-    output: typeof ListApiKeyDigestsResponseSchema;
-  },
-  /**
-   * Streams the hashes now and again after every change, so Edges apply a new or revoked key at once. Internal.
-   *
-   * @generated from rpc multicodex.control.v1.ApiKeyService.WatchApiKeyDigests
-   */
-  watchApiKeyDigests: {
-    methodKind: "server_streaming";
-    input: typeof WatchApiKeyDigestsRequestSchema;
-    output: typeof WatchApiKeyDigestsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_multicodex_control_v1_api_key_service, 0);

@@ -32,3 +32,11 @@ export const completeOAuthFlow = OAuthService.method.completeOAuthFlow;
  * @generated from rpc multicodex.control.v1.OAuthService.StartDeviceFlow
  */
 export const startDeviceFlow = OAuthService.method.startDeviceFlow;
+
+/**
+ * Cancels a pending sign-in: a device flow stops polling the issuer, and the flow can no longer complete.
+ * Idempotent: a flow that already ended is returned as it is.
+ *
+ * @generated from rpc multicodex.control.v1.OAuthService.CancelOAuthFlow
+ */
+export const cancelOAuthFlow = OAuthService.method.cancelOAuthFlow;

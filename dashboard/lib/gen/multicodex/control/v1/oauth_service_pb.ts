@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file multicodex/control/v1/oauth_service.proto.
  */
 export const file_multicodex_control_v1_oauth_service: GenFile = /*@__PURE__*/
-  fileDesc("CiltdWx0aWNvZGV4L2NvbnRyb2wvdjEvb2F1dGhfc2VydmljZS5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIsEECglPQXV0aEZsb3cSDwoHZmxvd19pZBgBIAEoCRIzCgRraW5kGAIgASgOMiUubXVsdGljb2RleC5jb250cm9sLnYxLk9BdXRoRmxvdy5LaW5kEjUKBXN0YXRlGAMgASgOMiYubXVsdGljb2RleC5jb250cm9sLnYxLk9BdXRoRmxvdy5TdGF0ZRINCgVlbWFpbBgEIAEoCRIVCg1hdXRob3JpemVfdXJsGAUgASgJEhQKDHJlZGlyZWN0X3VyaRgGIAEoCRIRCgl1c2VyX2NvZGUYByABKAkSGAoQdmVyaWZpY2F0aW9uX3VybBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWVycm9yGAsgASgJEi8KB2FjY291bnQYDCABKAsyHi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQWNjb3VudCJrCgVTdGF0ZRIVChFTVEFURV9VTlNQRUNJRklFRBAAEhEKDVNUQVRFX1BFTkRJTkcQARITCg9TVEFURV9DT01QTEVURUQQAhIQCgxTVEFURV9GQUlMRUQQAxIRCg1TVEFURV9FWFBJUkVEEAQiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEAoMS0lORF9CUk9XU0VSEAESDwoLS0lORF9ERVZJQ0UQAiImChVTdGFydE9BdXRoRmxvd1JlcXVlc3QSDQoFZW1haWwYASABKAkiSAoWU3RhcnRPQXV0aEZsb3dSZXNwb25zZRIuCgRmbG93GAEgASgLMiAubXVsdGljb2RleC5jb250cm9sLnYxLk9BdXRoRmxvdyImChNHZXRPQXV0aEZsb3dSZXF1ZXN0Eg8KB2Zsb3dfaWQYASABKAkiRgoUR2V0T0F1dGhGbG93UmVzcG9uc2USLgoEZmxvdxgBIAEoCzIgLm11bHRpY29kZXguY29udHJvbC52MS5PQXV0aEZsb3ciQQoYQ29tcGxldGVPQXV0aEZsb3dSZXF1ZXN0Eg8KB2Zsb3dfaWQYASABKAkSFAoMcmVkaXJlY3RfdXJsGAIgASgJInwKGUNvbXBsZXRlT0F1dGhGbG93UmVzcG9uc2USLwoHYWNjb3VudBgBIAEoCzIeLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50Ei4KBGZsb3cYAiABKAsyIC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuT0F1dGhGbG93IicKFlN0YXJ0RGV2aWNlRmxvd1JlcXVlc3QSDQoFZW1haWwYASABKAkiSQoXU3RhcnREZXZpY2VGbG93UmVzcG9uc2USLgoEZmxvdxgBIAEoCzIgLm11bHRpY29kZXguY29udHJvbC52MS5PQXV0aEZsb3cy/QQKDE9BdXRoU2VydmljZRKSAQoOU3RhcnRPQXV0aEZsb3cSLC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuU3RhcnRPQXV0aEZsb3dSZXF1ZXN0Gi0ubXVsdGljb2RleC5jb250cm9sLnYxLlN0YXJ0T0F1dGhGbG93UmVzcG9uc2UiI4LT5JMCHToBKmIEZmxvdyISL2FkbWluL29hdXRoL3N0YXJ0EpQBCgxHZXRPQXV0aEZsb3cSKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuR2V0T0F1dGhGbG93UmVxdWVzdBorLm11bHRpY29kZXguY29udHJvbC52MS5HZXRPQXV0aEZsb3dSZXNwb25zZSIrgtPkkwIlYgRmbG93Eh0vYWRtaW4vb2F1dGgvc3RhdHVzL3tmbG93X2lkfRKhAQoRQ29tcGxldGVPQXV0aEZsb3cSLy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQ29tcGxldGVPQXV0aEZsb3dSZXF1ZXN0GjAubXVsdGljb2RleC5jb250cm9sLnYxLkNvbXBsZXRlT0F1dGhGbG93UmVzcG9uc2UiKYLT5JMCIzoBKmIHYWNjb3VudCIVL2FkbWluL29hdXRoL2NvbXBsZXRlEpwBCg9TdGFydERldmljZUZsb3cSLS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuU3RhcnREZXZpY2VGbG93UmVxdWVzdBouLm11bHRpY29kZXguY29udHJvbC52MS5TdGFydERldmljZUZsb3dSZXNwb25zZSIqgtPkkwIkOgEqYgRmbG93IhkvYWRtaW4vb2F1dGgvZGV2aWNlL3N0YXJ0QhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_timestamp, file_multicodex_control_v1_account]);
+  fileDesc("CiltdWx0aWNvZGV4L2NvbnRyb2wvdjEvb2F1dGhfc2VydmljZS5wcm90bxIVbXVsdGljb2RleC5jb250cm9sLnYxIvEECglPQXV0aEZsb3cSDwoHZmxvd19pZBgBIAEoCRIzCgRraW5kGAIgASgOMiUubXVsdGljb2RleC5jb250cm9sLnYxLk9BdXRoRmxvdy5LaW5kEjUKBXN0YXRlGAMgASgOMiYubXVsdGljb2RleC5jb250cm9sLnYxLk9BdXRoRmxvdy5TdGF0ZRINCgVlbWFpbBgEIAEoCRIVCg1hdXRob3JpemVfdXJsGAUgASgJEhQKDHJlZGlyZWN0X3VyaRgGIAEoCRIRCgl1c2VyX2NvZGUYByABKAkSGAoQdmVyaWZpY2F0aW9uX3VybBgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZXhwaXJlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBWVycm9yGAsgASgJEi8KB2FjY291bnQYDCABKAsyHi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQWNjb3VudBIYChByZW5ld19hY2NvdW50X2lkGA0gASgJIoABCgVTdGF0ZRIVChFTVEFURV9VTlNQRUNJRklFRBAAEhEKDVNUQVRFX1BFTkRJTkcQARITCg9TVEFURV9DT01QTEVURUQQAhIQCgxTVEFURV9GQUlMRUQQAxIRCg1TVEFURV9FWFBJUkVEEAQSEwoPU1RBVEVfQ0FOQ0VMTEVEEAUiPwoES2luZBIUChBLSU5EX1VOU1BFQ0lGSUVEEAASEAoMS0lORF9CUk9XU0VSEAESDwoLS0lORF9ERVZJQ0UQAiJAChVTdGFydE9BdXRoRmxvd1JlcXVlc3QSDQoFZW1haWwYASABKAkSGAoQcmVuZXdfYWNjb3VudF9pZBgCIAEoCSJIChZTdGFydE9BdXRoRmxvd1Jlc3BvbnNlEi4KBGZsb3cYASABKAsyIC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuT0F1dGhGbG93IiYKE0dldE9BdXRoRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCSJGChRHZXRPQXV0aEZsb3dSZXNwb25zZRIuCgRmbG93GAEgASgLMiAubXVsdGljb2RleC5jb250cm9sLnYxLk9BdXRoRmxvdyJBChhDb21wbGV0ZU9BdXRoRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCRIUCgxyZWRpcmVjdF91cmwYAiABKAkifAoZQ29tcGxldGVPQXV0aEZsb3dSZXNwb25zZRIvCgdhY2NvdW50GAEgASgLMh4ubXVsdGljb2RleC5jb250cm9sLnYxLkFjY291bnQSLgoEZmxvdxgCIAEoCzIgLm11bHRpY29kZXguY29udHJvbC52MS5PQXV0aEZsb3ciQQoWU3RhcnREZXZpY2VGbG93UmVxdWVzdBINCgVlbWFpbBgBIAEoCRIYChByZW5ld19hY2NvdW50X2lkGAIgASgJIkkKF1N0YXJ0RGV2aWNlRmxvd1Jlc3BvbnNlEi4KBGZsb3cYASABKAsyIC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuT0F1dGhGbG93IikKFkNhbmNlbE9BdXRoRmxvd1JlcXVlc3QSDwoHZmxvd19pZBgBIAEoCSJJChdDYW5jZWxPQXV0aEZsb3dSZXNwb25zZRIuCgRmbG93GAEgASgLMiAubXVsdGljb2RleC5jb250cm9sLnYxLk9BdXRoRmxvdzKWBgoMT0F1dGhTZXJ2aWNlEpIBCg5TdGFydE9BdXRoRmxvdxIsLm11bHRpY29kZXguY29udHJvbC52MS5TdGFydE9BdXRoRmxvd1JlcXVlc3QaLS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuU3RhcnRPQXV0aEZsb3dSZXNwb25zZSIjgtPkkwIdOgEqYgRmbG93IhIvYWRtaW4vb2F1dGgvc3RhcnQSlAEKDEdldE9BdXRoRmxvdxIqLm11bHRpY29kZXguY29udHJvbC52MS5HZXRPQXV0aEZsb3dSZXF1ZXN0GisubXVsdGljb2RleC5jb250cm9sLnYxLkdldE9BdXRoRmxvd1Jlc3BvbnNlIiuC0+STAiViBGZsb3cSHS9hZG1pbi9vYXV0aC9zdGF0dXMve2Zsb3dfaWR9EqEBChFDb21wbGV0ZU9BdXRoRmxvdxIvLm11bHRpY29kZXguY29udHJvbC52MS5Db21wbGV0ZU9BdXRoRmxvd1JlcXVlc3QaMC5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQ29tcGxldGVPQXV0aEZsb3dSZXNwb25zZSIpgtPkkwIjOgEqYgdhY2NvdW50IhUvYWRtaW4vb2F1dGgvY29tcGxldGUSnAEKD1N0YXJ0RGV2aWNlRmxvdxItLm11bHRpY29kZXguY29udHJvbC52MS5TdGFydERldmljZUZsb3dSZXF1ZXN0Gi4ubXVsdGljb2RleC5jb250cm9sLnYxLlN0YXJ0RGV2aWNlRmxvd1Jlc3BvbnNlIiqC0+STAiQ6ASpiBGZsb3ciGS9hZG1pbi9vYXV0aC9kZXZpY2Uvc3RhcnQSlgEKD0NhbmNlbE9BdXRoRmxvdxItLm11bHRpY29kZXguY29udHJvbC52MS5DYW5jZWxPQXV0aEZsb3dSZXF1ZXN0Gi4ubXVsdGljb2RleC5jb250cm9sLnYxLkNhbmNlbE9BdXRoRmxvd1Jlc3BvbnNlIiSC0+STAh46ASpiBGZsb3ciEy9hZG1pbi9vYXV0aC9jYW5jZWxCGKoCFU11bHRpQ29kZXguQ29udHJvbC5WMWIGcHJvdG8z", [file_google_api_annotations, file_google_protobuf_timestamp, file_multicodex_control_v1_account]);
 
 /**
  * A sign-in in progress or finished.
@@ -106,6 +106,13 @@ export type OAuthFlow = Message<"multicodex.control.v1.OAuthFlow"> & {
    * @generated from field: multicodex.control.v1.Account account = 12;
    */
   account?: Account | undefined;
+
+  /**
+   * The account this sign-in renews, when it was started for one ("Sign in again"); empty otherwise.
+   *
+   * @generated from field: string renew_account_id = 13;
+   */
+  renewAccountId: string;
 };
 
 /**
@@ -155,6 +162,13 @@ export enum OAuthFlow_State {
    * @generated from enum value: STATE_EXPIRED = 4;
    */
   EXPIRED = 4,
+
+  /**
+   * Cancelled by the operator before it completed.
+   *
+   * @generated from enum value: STATE_CANCELLED = 5;
+   */
+  CANCELLED = 5,
 }
 
 /**
@@ -209,6 +223,14 @@ export type StartOAuthFlowRequest = Message<"multicodex.control.v1.StartOAuthFlo
    * @generated from field: string email = 1;
    */
   email: string;
+
+  /**
+   * Optional: the id of an account to sign in again. The sign-in must then be the same ChatGPT account and
+   * user; it renews that account's tokens and keeps its label, priority and history.
+   *
+   * @generated from field: string renew_account_id = 2;
+   */
+  renewAccountId: string;
 };
 
 /**
@@ -349,6 +371,14 @@ export type StartDeviceFlowRequest = Message<"multicodex.control.v1.StartDeviceF
    * @generated from field: string email = 1;
    */
   email: string;
+
+  /**
+   * Optional: the id of an account to sign in again. The sign-in must then be the same ChatGPT account and
+   * user; it renews that account's tokens and keeps its label, priority and history.
+   *
+   * @generated from field: string renew_account_id = 2;
+   */
+  renewAccountId: string;
 };
 
 /**
@@ -378,6 +408,48 @@ export type StartDeviceFlowResponse = Message<"multicodex.control.v1.StartDevice
  */
 export const StartDeviceFlowResponseSchema: GenMessage<StartDeviceFlowResponse> = /*@__PURE__*/
   messageDesc(file_multicodex_control_v1_oauth_service, 8);
+
+/**
+ * Request for CancelOAuthFlow.
+ *
+ * @generated from message multicodex.control.v1.CancelOAuthFlowRequest
+ */
+export type CancelOAuthFlowRequest = Message<"multicodex.control.v1.CancelOAuthFlowRequest"> & {
+  /**
+   * The flow's identifier.
+   *
+   * @generated from field: string flow_id = 1;
+   */
+  flowId: string;
+};
+
+/**
+ * Describes the message multicodex.control.v1.CancelOAuthFlowRequest.
+ * Use `create(CancelOAuthFlowRequestSchema)` to create a new message.
+ */
+export const CancelOAuthFlowRequestSchema: GenMessage<CancelOAuthFlowRequest> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_oauth_service, 9);
+
+/**
+ * Response for CancelOAuthFlow.
+ *
+ * @generated from message multicodex.control.v1.CancelOAuthFlowResponse
+ */
+export type CancelOAuthFlowResponse = Message<"multicodex.control.v1.CancelOAuthFlowResponse"> & {
+  /**
+   * The flow, cancelled (or as it ended before).
+   *
+   * @generated from field: multicodex.control.v1.OAuthFlow flow = 1;
+   */
+  flow?: OAuthFlow | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.CancelOAuthFlowResponse.
+ * Use `create(CancelOAuthFlowResponseSchema)` to create a new message.
+ */
+export const CancelOAuthFlowResponseSchema: GenMessage<CancelOAuthFlowResponse> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_oauth_service, 10);
 
 /**
  * Signs ChatGPT accounts in through the Codex CLI's OAuth client.
@@ -425,6 +497,17 @@ export const OAuthService: GenService<{
     methodKind: "unary";
     input: typeof StartDeviceFlowRequestSchema;
     output: typeof StartDeviceFlowResponseSchema;
+  },
+  /**
+   * Cancels a pending sign-in: a device flow stops polling the issuer, and the flow can no longer complete.
+   * Idempotent: a flow that already ended is returned as it is.
+   *
+   * @generated from rpc multicodex.control.v1.OAuthService.CancelOAuthFlow
+   */
+  cancelOAuthFlow: {
+    methodKind: "unary";
+    input: typeof CancelOAuthFlowRequestSchema;
+    output: typeof CancelOAuthFlowResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_multicodex_control_v1_oauth_service, 0);

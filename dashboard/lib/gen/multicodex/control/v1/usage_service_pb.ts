@@ -130,7 +130,7 @@ export type RequestEntry = Message<"multicodex.control.v1.RequestEntry"> & {
   clientName: string;
 
   /**
-   * The account that served it.
+   * The account that served it; empty when no account could take the request (the status is then what the client got).
    *
    * @generated from field: string account_id = 3;
    */
