@@ -8,6 +8,7 @@ using MultiCodex.Control.Accounts;
 using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
+using MultiCodex.Control.Infrastructure.Security;
 using MultiCodex.Control.Infrastructure.Storage;
 using MultiCodex.Control.Leases;
 using MultiCodex.Control.OAuth;
@@ -42,10 +43,12 @@ public static class ControlApp
         builder.WebHost.UseUrls(options.ListenUrl);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddControlSecurity(options, builder.Configuration);
         builder.Services.AddSingleton<DataDirectory>();
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<AdminTokenInterceptor>();
+            o.Interceptors.Add<StorageFaultInterceptor>();
             o.MaxReceiveMessageSize = (int)Math.Min(options.MaxRequestBodyBytes, int.MaxValue);
         }).AddJsonTranscoding(o =>
         {
@@ -63,6 +66,7 @@ public static class ControlApp
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
         var app = builder.Build();
+        app.UseControlSecurity();
         app.UseRequestSizeLimit();
         app.UseRestBodyDefaults();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
@@ -86,7 +90,6 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<OAuthFlowStore>();
         _ = app.Services.GetRequiredService<ApiKeyStore>();
         _ = app.Services.GetRequiredService<UsageHistory>();
-        ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;
     }
 }

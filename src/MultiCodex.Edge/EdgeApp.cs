@@ -52,13 +52,14 @@ public static class EdgeApp
         builder.Services.AddSingleton<EdgeMetrics>();
         builder.Services.AddHostedService<OutcomeDrain>();
         builder.Services.AddFrontDoor(options);
+        builder.Services.AddFrontDoorSecurity(options, builder.Configuration);
 
         var app = builder.Build();
+        app.UseFrontDoorSecurity();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
         app.MapV1();
         app.MapReverseProxy();
-        ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, options.Host);
         return app;
     }
 }

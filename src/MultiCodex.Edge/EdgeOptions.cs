@@ -30,6 +30,12 @@ public sealed class EdgeOptions
     /// <summary>How long a stream may stay silent before it counts as dropped (env <c>STREAM_IDLE_TIMEOUT_SECONDS</c>; default 300 s, as the Codex CLI).</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(300);
 
+    /// <summary>
+    /// How long the upstream may take, after its response headers, to send the first event (env
+    /// <c>FIRST_EVENT_TIMEOUT_SECONDS</c>; default 20 s). Past it the attempt counts as a transient failure.
+    /// </summary>
+    public TimeSpan FirstEventTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>How many accounts one request may try before giving up (env <c>MAX_ACCOUNT_ATTEMPTS</c>; default 5).</summary>
     public int MaxAccountAttempts { get; set; } = 5;
 
@@ -54,6 +60,7 @@ public sealed class EdgeOptions
         options.MaxRequestBodyBytes = Number(config, "MAX_REQUEST_BODY_BYTES", 1024) ?? options.MaxRequestBodyBytes;
         options.UpstreamTimeout = Seconds(config, "UPSTREAM_TIMEOUT_SECONDS") ?? options.UpstreamTimeout;
         options.StreamIdleTimeout = Seconds(config, "STREAM_IDLE_TIMEOUT_SECONDS") ?? options.StreamIdleTimeout;
+        options.FirstEventTimeout = Seconds(config, "FIRST_EVENT_TIMEOUT_SECONDS") ?? options.FirstEventTimeout;
         options.MaxAccountAttempts = (int?)Number(config, "MAX_ACCOUNT_ATTEMPTS", 1) ?? options.MaxAccountAttempts;
         options.ShutdownDrain = Seconds(config, "SHUTDOWN_DRAIN_SECONDS") ?? options.ShutdownDrain;
         return options;

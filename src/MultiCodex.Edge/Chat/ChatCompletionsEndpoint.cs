@@ -78,7 +78,7 @@ public static class ChatCompletionsEndpoint
                 await WriteDataAsync(writer, StreamError("stream_incomplete", "The upstream stream ended before the response completed."));
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException && http.RequestAborted.IsCancellationRequested)
         {
             exchange.ClientAborted = true;
             return 499;
@@ -110,7 +110,7 @@ public static class ChatCompletionsEndpoint
                 builder.OnEvent(e.TypeName, data.RootElement);
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException && http.RequestAborted.IsCancellationRequested)
         {
             exchange.ClientAborted = true;
             return 499;

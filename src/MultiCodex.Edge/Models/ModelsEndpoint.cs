@@ -20,6 +20,22 @@ public sealed class ModelsEndpoint(ControlClient control, UpstreamClient upstrea
 
     public async Task<IResult> HandleAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ListAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            return Results.StatusCode(499); // the client went away; nothing reaches it
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            return OpenAiError.Result(503, "The proxy's control service is unavailable; try again shortly.", "server_error", "control_unavailable");
+        }
+    }
+
+    private async Task<IResult> ListAsync(CancellationToken cancellationToken)
+    {
         if (_cache is { } cached && time.GetUtcNow() - cached.FetchedAt < CacheLifetime)
         {
             return Results.Content(cached.Json, "application/json");

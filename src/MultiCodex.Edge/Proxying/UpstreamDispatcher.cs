@@ -28,10 +28,16 @@ public sealed record UpstreamFailure(int Status, string Message, string Type, st
 ///    On 5xx, overload or a dropped connection: retry with backoff (Polly).
 ///    On a request error (400): answer the client with it.
 /// 4. No account left: 429 with Retry-After (quota) or 503.
+/// An upstream that sends its headers and then no event within FIRST_EVENT_TIMEOUT_SECONDS is given up on like a
+/// 5xx (never a quota block): retried, at most <see cref="MaxFirstEventTimeouts"/> times per request, so a client hears
+/// an answer or a 504 well inside the OpenAI SDKs' own timeouts. A client that goes away ends the dispatch as 499.
 /// </summary>
 public sealed partial class UpstreamDispatcher(
     ControlClient control, UpstreamClient upstream, OutcomeReporter reporter, EdgeOptions options, TimeProvider time, ILogger<UpstreamDispatcher> logger)
 {
+    /// <summary>How many first-event timeouts one client request may suffer before it is answered 504.</summary>
+    public const int MaxFirstEventTimeouts = 2;
+
     private const int MaxErrorBodyBytes = 64 * 1024;
     private static readonly HashSet<string> RetryableStreamCodes = ["server_is_overloaded", "slow_down", "server_error", "internal_error", "stream_incomplete"];
 
@@ -57,12 +63,20 @@ public sealed partial class UpstreamDispatcher(
         {
             return new DispatchResult(null, e.Failure);
         }
-        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is RpcException or OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // The client went away (while a lease was acquired, or the request was on its way): nothing to answer.
+            return new DispatchResult(null, ClientClosed);
+        }
+        catch (RpcException e)
         {
             Log.ControlUnavailable(logger, e.StatusCode);
             return new DispatchResult(null, new UpstreamFailure(503, "The proxy's control service is unavailable; try again shortly.", "server_error", "control_unavailable"));
         }
     }
+
+    /// <summary>The failure of a dispatch whose client went away (logged as 499, never written).</summary>
+    public static readonly UpstreamFailure ClientClosed = new(499, "The client closed the request.", "client_closed", "client_closed");
 
     private async Task<DispatchResult> TryAccountsAsync(UpstreamCall call, AttemptState attempt, CancellationToken cancellationToken)
     {
@@ -89,7 +103,12 @@ public sealed partial class UpstreamDispatcher(
                 headersTimeout.CancelAfter(options.UpstreamTimeout);
                 response = await upstream.SendResponsesAsync(call.Body, call.ClientHeaders, lease.AccessToken, lease.ChatgptAccountId, headersTimeout.Token);
             }
-            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                reporter.ReportInBackground(OutcomeReporter.Report(lease.LeaseId, 499, null, null, null, Stopwatch.GetElapsedTime(startedAt)));
+                throw;
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException)
             {
                 var timedOut = e is OperationCanceledException;
                 await reporter.ReportAsync(OutcomeReporter.Report(lease.LeaseId, timedOut ? 504 : 0,
@@ -111,12 +130,25 @@ public sealed partial class UpstreamDispatcher(
                 }
                 catch
                 {
+                    exchange.ClientAborted = cancellationToken.IsCancellationRequested;
                     await exchange.DisposeAsync();
                     throw;
                 }
                 if (probe == ProbeResult.Healthy)
                 {
                     return new DispatchResult(exchange, null);
+                }
+                if (probe == ProbeResult.NoFirstEvent)
+                {
+                    var silent = new UpstreamFailure(504, $"The upstream sent no event within {options.FirstEventTimeout.TotalSeconds:F0} s of its response headers.",
+                        "server_error", "upstream_first_event_timeout");
+                    await exchange.ReportAsync(504, silent.Code!, silent.Message, cancellationToken);
+                    await exchange.DisposeAsync();
+                    if (++attempt.FirstEventTimeouts >= MaxFirstEventTimeouts)
+                    {
+                        return new DispatchResult(null, silent);
+                    }
+                    throw new TransientUpstreamException(silent);
                 }
                 var verdict = await exchange.ReportNowAsync(cancellationToken);
                 var failure = exchange.Failure;
@@ -165,13 +197,23 @@ public sealed partial class UpstreamDispatcher(
         }
     }
 
+    // The first event must come within the first-event timeout of the headers; after it, each within the idle timeout.
     private async Task<ProbeResult> ProbeAsync(UpstreamExchange exchange, CancellationToken cancellationToken)
     {
-        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        idle.CancelAfter(options.StreamIdleTimeout);
+        using var silence = new CancellationTokenSource(options.FirstEventTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(silence.Token, cancellationToken);
+        var sawEvent = false;
         try
         {
-            return await exchange.ProbeAsync(idle.Token);
+            return await exchange.ProbeAsync(linked.Token, () =>
+            {
+                sawEvent = true;
+                silence.CancelAfter(options.StreamIdleTimeout);
+            });
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !sawEvent)
+        {
+            return ProbeResult.NoFirstEvent;
         }
         catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -222,6 +264,7 @@ public sealed partial class UpstreamDispatcher(
         public List<string> Excluded { get; } = [];
         public HashSet<string> RetriedAfterRefresh { get; } = [];
         public int Accounts { get; set; }
+        public int FirstEventTimeouts { get; set; }
         public bool QuotaSeen { get; set; }
         public UpstreamFailure? LastFailure { get; set; }
     }

@@ -5,7 +5,7 @@ using MultiCodex.Edge.Upstream;
 namespace MultiCodex.Edge.Proxying;
 
 /// <summary>How the first events of a stream went.</summary>
-public enum ProbeResult { Healthy, FailedEarly, EndedEarly }
+public enum ProbeResult { Healthy, FailedEarly, EndedEarly, NoFirstEvent }
 
 /// <summary>
 /// One upstream stream committed to (or being probed for) a client: the leased account, the response, and the
@@ -53,11 +53,15 @@ public sealed class UpstreamExchange : IAsyncDisposable
     /// <summary>True when the next event needs no network wait (writers flush before waiting).</summary>
     public bool HasBufferedEvent => _held.Count > 0 || _reader.HasBufferedEvent;
 
-    /// <summary>Reads events until one that is not preamble (or a failure, or the end), holding them all.</summary>
-    public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads events until one that is not preamble (or a failure, or the end), holding them all;
+    /// <paramref name="onEvent"/> runs after each one (the caller's timers).
+    /// </summary>
+    public async Task<ProbeResult> ProbeAsync(CancellationToken cancellationToken, Action? onEvent = null)
     {
         while (await _reader.ReadAsync(cancellationToken) is { } e)
         {
+            onEvent?.Invoke();
             _held.Enqueue((e.Raw.ToArray(), e.Type.ToArray(), e.Data.ToArray()));
             if (UpstreamEvents.IsFailure(e))
             {
@@ -119,6 +123,15 @@ public sealed class UpstreamExchange : IAsyncDisposable
     {
         _reported = true;
         return await _reporter.ReportAsync(BuildReport(), cancellationToken);
+    }
+
+    /// <summary>Reports an outcome the events cannot tell (a stream that never started), and waits for Control's verdict.</summary>
+    public async Task<ReportOutcomeResponse?> ReportAsync(int status, string code, string message, CancellationToken cancellationToken)
+    {
+        _reported = true;
+        var facts = new EventFacts(code, message, null, null, 0, 0, 0, 0);
+        return await _reporter.ReportAsync(
+            OutcomeReporter.Report(Lease.LeaseId, status, facts, _response, _timeToFirstByte, Stopwatch.GetElapsedTime(_startedAt)), cancellationToken);
     }
 
     public ValueTask DisposeAsync()

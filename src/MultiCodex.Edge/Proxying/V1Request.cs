@@ -18,7 +18,15 @@ public static partial class V1Request
     {
         var http = context.HttpContext;
         var gate = http.RequestServices.GetRequiredService<ClientKeyGate>();
-        var check = await gate.CheckAsync(http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, http.RequestAborted);
+        KeyCheck check;
+        try
+        {
+            check = await gate.CheckAsync(http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, http.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or Grpc.Core.RpcException && http.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty; // the client went away while its key was checked
+        }
         if (!check.Allowed)
         {
             return check.ControlUnavailable
@@ -42,6 +50,12 @@ public static partial class V1Request
         var (body, readError) = await ClientRequestReader.ReadAsync(http.Request, services.GetRequiredService<EdgeOptions>().MaxRequestBodyBytes, http.RequestAborted);
         if (body is null)
         {
+            if (http.RequestAborted.IsCancellationRequested)
+            {
+                // Gone while sending its body: a line in the log, nothing to write.
+                LogCompleted(services.GetRequiredService<ILogger<UpstreamDispatcher>>(), http, endpoint, "-", null, UpstreamDispatcher.ClientClosed.Status, startedAt);
+                return null;
+            }
             await readError!.ExecuteAsync(http);
             return null;
         }
@@ -60,6 +74,10 @@ public static partial class V1Request
         }
         services.GetRequiredService<EdgeMetrics>().Completed(endpoint, result.Failure!.Status, null, startedAt);
         LogCompleted(services.GetRequiredService<ILogger<UpstreamDispatcher>>(), http, endpoint, request.Model, null, result.Failure.Status, startedAt);
+        if (result.Failure == UpstreamDispatcher.ClientClosed || http.RequestAborted.IsCancellationRequested)
+        {
+            return null;
+        }
         await Failure(http, result.Failure).ExecuteAsync(http);
         return null;
     }

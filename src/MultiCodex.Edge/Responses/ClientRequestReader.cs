@@ -1,72 +1,107 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using MultiCodex.Edge.OpenAi;
 
 namespace MultiCodex.Edge.Responses;
 
 /// <summary>
 /// Reads a /v1 request body as a JSON object: decompresses zstd, gzip, deflate or br bodies (the Codex CLI
-/// sends zstd), and enforces the size limit on what the body expands to.
+/// sends zstd), and enforces the size limit on what the body expands to. Whatever a client gets wrong is a 4xx in
+/// OpenAI's shape: a body that is not what its Content-Encoding says (400 naming the encoding), one that arrives too
+/// slowly or stalls (408, Kestrel's minimum data rate), one that is not UTF-8, not JSON, or has a key twice (400).
+/// A client that goes away while sending is no error: the result then has neither body nor error to write.
 /// </summary>
 public static class ClientRequestReader
 {
+    // Strict where System.Text.Json is lenient by default: a duplicate key would otherwise surface later as an
+    // unhandled ArgumentException when the object is first read (a 500).
+    private static readonly JsonDocumentOptions ParseOptions = new() { AllowDuplicateProperties = false };
+
     public static async Task<(JsonObject? Body, IResult? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
             return (null, TooLarge(maxBytes));
         }
+        var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
         Stream body;
         try
         {
-            body = Decompress(request.Body, request.Headers.ContentEncoding.ToString());
+            body = Decompress(request.Body, encoding);
         }
         catch (NotSupportedException e)
         {
             return (null, OpenAiError.Result(StatusCodes.Status415UnsupportedMediaType, e.Message, "invalid_request_error", "unsupported_encoding"));
         }
+        var buffer = new MemoryStream();
         await using (body)
         {
-            var buffer = new MemoryStream();
             try
             {
                 await CopyLimitedAsync(body, buffer, maxBytes, cancellationToken);
             }
-            catch (InvalidDataException)
+            catch (BodyTooLargeException)
             {
                 return (null, TooLarge(maxBytes));
             }
-            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
             {
-                return (null, TooLarge(maxBytes));
+                return (null, e.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => TooLarge(maxBytes),
+                    StatusCodes.Status408RequestTimeout => OpenAiError.Result(StatusCodes.Status408RequestTimeout,
+                        "The request body arrived too slowly or stopped arriving; send it again.", "invalid_request_error", "request_timeout"),
+                    _ => OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body could not be read: " + e.Message, "invalid_request_error"),
+                });
             }
-            catch (Exception e) when (e is IOException or ZstdSharp.ZstdException && !cancellationToken.IsCancellationRequested)
+            catch (Exception) when (cancellationToken.IsCancellationRequested)
             {
-                return (null, OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body could not be decompressed.", "invalid_request_error"));
+                return (null, null);
             }
-            try
+            catch (Exception e) when (e is InvalidDataException or IOException or ZstdSharp.ZstdException)
             {
-                return JsonNode.Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is JsonObject json
-                    ? (json, null)
-                    : (null, OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body must be a JSON object.", "invalid_request_error"));
+                return (null, encoding is "" or "identity"
+                    ? OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body could not be read.", "invalid_request_error")
+                    : OpenAiError.Result(StatusCodes.Status400BadRequest,
+                        $"The request body is not valid {encoding} data, as its Content-Encoding says it is.", "invalid_request_error", "invalid_encoding"));
             }
-            catch (JsonException e)
-            {
-                return (null, OpenAiError.Result(StatusCodes.Status400BadRequest,
-                    $"The request body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine}).", "invalid_request_error"));
-            }
+        }
+        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    private static (JsonObject? Body, IResult? Error) Parse(ReadOnlySpan<byte> json)
+    {
+        if (!Utf8.IsValid(json))
+        {
+            return (null, OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body is not valid UTF-8.", "invalid_request_error", "invalid_json"));
+        }
+        try
+        {
+            return JsonNode.Parse(json, documentOptions: ParseOptions) is JsonObject body
+                ? (body, null)
+                : (null, OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body must be a JSON object.", "invalid_request_error", "invalid_json"));
+        }
+        catch (JsonException e)
+        {
+            var duplicate = e.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase);
+            return (null, OpenAiError.Result(StatusCodes.Status400BadRequest,
+                duplicate
+                    ? $"The request body has the same key twice in one object (line {e.LineNumber + 1}); each key may appear once."
+                    : $"The request body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine}).",
+                "invalid_request_error", "invalid_json"));
         }
     }
 
-    private static Stream Decompress(Stream body, string encoding) => encoding.Trim().ToLowerInvariant() switch
+    private static Stream Decompress(Stream body, string encoding) => encoding switch
     {
         "" or "identity" => body,
         "zstd" => new ZstdSharp.DecompressionStream(body),
         "gzip" => new GZipStream(body, CompressionMode.Decompress),
         "deflate" => new ZLibStream(body, CompressionMode.Decompress),
         "br" => new BrotliStream(body, CompressionMode.Decompress),
-        var other => throw new NotSupportedException($"Content-Encoding '{other}' is not supported; use zstd, gzip, deflate or br."),
+        var other => throw new NotSupportedException($"Content-Encoding '{Printable(other)}' is not supported; use zstd, gzip, deflate or br."),
     };
 
     private static async Task CopyLimitedAsync(Stream source, MemoryStream destination, long maxBytes, CancellationToken cancellationToken)
@@ -79,7 +114,8 @@ public static class ClientRequestReader
             {
                 if (destination.Length + read > maxBytes)
                 {
-                    throw new InvalidDataException();
+                    // A compression bomb stops here, at the limit, not when it has filled memory.
+                    throw new BodyTooLargeException();
                 }
                 destination.Write(chunk, 0, read);
             }
@@ -92,4 +128,8 @@ public static class ClientRequestReader
 
     private static IResult TooLarge(long maxBytes) =>
         OpenAiError.Result(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {maxBytes} bytes.", "invalid_request_error", "request_too_large");
+
+    private static string Printable(string value) => value.Length <= 40 && value.All(c => c is >= ' ' and <= '~') ? value : "(unreadable)";
+
+    private sealed class BodyTooLargeException : Exception;
 }

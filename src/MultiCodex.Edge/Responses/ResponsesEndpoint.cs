@@ -60,7 +60,7 @@ public static partial class ResponsesEndpoint
                 await WriteStreamFailureAsync(writer, "stream_incomplete", "The upstream stream ended before the response completed.");
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException && http.RequestAborted.IsCancellationRequested)
         {
             exchange.ClientAborted = true;
             return 499;
@@ -83,7 +83,7 @@ public static partial class ResponsesEndpoint
                 aggregator.Add(e);
             }
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException && http.RequestAborted.IsCancellationRequested)
         {
             exchange.ClientAborted = true;
             return 499;
