@@ -70,6 +70,7 @@ public static class ControlApp
         app.UseRequestSizeLimit();
         app.UseRestBodyDefaults();
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+        app.UseGrpcRequestValidation(options.MaxRequestBodyBytes);
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcService<OAuthGrpcService>();
         app.MapGrpcService<UsageGrpcService>();
@@ -78,6 +79,7 @@ public static class ControlApp
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapControlMetrics();
+        app.MapAdminFallback();
 
         // Load accounts.json now, so that a damaged file stops the start with a message instead of a later 500.
         // Validate options and load the data files now, so that a bad value or a damaged file stops the start

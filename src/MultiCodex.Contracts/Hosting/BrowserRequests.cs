@@ -51,6 +51,29 @@ public static class BrowserRequests
         return null;
     }
 
+    /// <summary>
+    /// Why a browser's state-changing request must be refused for its body, or null: a form content type (or none)
+    /// is what any web page may send anywhere without asking (an HTML form, <c>fetch</c> in no-cors mode), so from a
+    /// browser a body must be JSON, which only a same-origin page can send. Non-browser clients (curl) are not judged.
+    /// </summary>
+    public static string? NonJsonBody(HttpRequest request)
+    {
+        if (!FromBrowser(request) || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method)
+            || request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true
+            || request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true
+            || (request.ContentType is null && !HasBody(request)))
+        {
+            return null;
+        }
+        var type = request.ContentType is { } t ? $"'{Printable(t)}'" : "a body without a content type";
+        return $"A browser must send admin requests as application/json, not {type}.";
+    }
+
+    /// <summary>True when the request has a body; over HTTP/2 a body of unknown length has no Content-Length, so the server is asked.</summary>
+    public static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0
+        || (request.ContentLength is null && request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
+
     /// <summary>A GET or HEAD that loads a top-level page (not a frame, a script or a fetch).</summary>
     public static bool IsTopLevelNavigation(HttpRequest request) =>
         (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
@@ -87,6 +110,6 @@ public static class BrowserRequests
     private static string Printable(StringValues value)
     {
         var text = value.ToString();
-        return text.Length <= 100 && text.All(c => c is >= ' ' and <= '~') ? text : "(an unreadable origin)";
+        return text.Length <= 100 && text.All(c => c is >= ' ' and <= '~') ? text : "(unreadable)";
     }
 }

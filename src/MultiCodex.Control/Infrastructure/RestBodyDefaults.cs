@@ -1,5 +1,4 @@
 using Grpc.Core;
-using Microsoft.AspNetCore.Http.Features;
 using MultiCodex.Hosting;
 
 namespace MultiCodex.Control.Infrastructure;
@@ -7,9 +6,9 @@ namespace MultiCodex.Control.Infrastructure;
 /// <summary>
 /// Makes the /admin REST routes easy to call with plain curl: a body is read as JSON even when curl labels it
 /// form data (its default for <c>-d</c>), and a custom method such as <c>POST /admin/accounts/{id}/unblock</c>
-/// may be called without a body (JSON transcoding would refuse both). Only for clients that are not browsers:
-/// a form content type is what any web page may send anywhere without asking (an HTML form, or fetch in no-cors
-/// mode), so from a browser a state-changing request must say application/json, which needs a same-origin page.
+/// may be called without a body (JSON transcoding would refuse both). Only for clients that are not browsers
+/// (<see cref="BrowserRequests.NonJsonBody"/>): a browser's non-JSON body is refused with 415. An /admin path no
+/// route serves gets a 404 that says so, in the same JSON shape as every other admin error.
 /// </summary>
 internal static class RestBodyDefaults
 {
@@ -17,23 +16,20 @@ internal static class RestBodyDefaults
         app.Use((context, next) =>
         {
             var request = context.Request;
-            if (!request.Path.StartsWithSegments("/admin") || HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)
-                || HttpMethods.IsOptions(request.Method) || AdminErrors.IsGrpc(request))
+            if (!request.Path.StartsWithSegments("/admin") || AdminErrors.IsGrpc(request))
             {
                 return next(context);
             }
-            var json = request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true;
-            if (BrowserRequests.FromBrowser(request) && !json && (request.ContentType is not null || HasBody(context)))
+            if (BrowserRequests.NonJsonBody(request) is { } refusal)
             {
-                return AdminErrors.WriteAsync(context, StatusCode.InvalidArgument,
-                    $"A browser must send admin requests as application/json, not {(request.ContentType is { } type ? $"'{Printable(type)}'" : "a body without a content type")}.",
-                    httpStatus: StatusCodes.Status415UnsupportedMediaType);
+                return AdminErrors.WriteAsync(context, StatusCode.InvalidArgument, refusal, httpStatus: StatusCodes.Status415UnsupportedMediaType);
             }
-            if (HttpMethods.IsDelete(request.Method) || json)
+            if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsDelete(request.Method)
+                || request.ContentType?.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) == true)
             {
                 return next(context);
             }
-            if (!HasBody(context))
+            if (!BrowserRequests.HasBody(request))
             {
                 request.Body = new MemoryStream("{}"u8.ToArray(), writable: false);
                 request.ContentLength = 2;
@@ -46,10 +42,8 @@ internal static class RestBodyDefaults
             return next(context);
         });
 
-    // Over HTTP/2 (how the Edge forwards) a body of unknown length has no Content-Length, so ask the server.
-    private static bool HasBody(HttpContext context) =>
-        context.Request.ContentLength is > 0
-        || (context.Request.ContentLength is null && context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true);
-
-    private static string Printable(string value) => value.Length <= 80 && value.All(c => c is >= ' ' and <= '~') ? value : "(unprintable)";
+    /// <summary>Answers /admin paths that no route serves (a wrong method or a typo) with a 404 and a message.</summary>
+    public static IEndpointConventionBuilder MapAdminFallback(this IEndpointRouteBuilder app) =>
+        app.MapFallback("/admin/{**path}", context => AdminErrors.WriteAsync(context, StatusCode.NotFound,
+            $"No admin route answers {context.Request.Method} {context.Request.Path}; README lists the admin routes."));
 }

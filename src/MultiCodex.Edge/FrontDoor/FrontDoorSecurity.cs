@@ -11,7 +11,8 @@ namespace MultiCodex.Edge.FrontDoor;
 ///    dashboard; a top-level page load of the dashboard still works from a link or a bookmark;
 /// 3. header values that HTTP cannot carry on (non-ASCII, control characters) are dropped, so the next hop never
 ///    refuses the whole request for a decorative header (a 502 that would also count against an account);
-/// 4. gRPC methods that are not public (<see cref="PublicGrpcApi"/>) are not forwarded: they are internal;
+/// 4. gRPC methods that are not public (<see cref="PublicGrpcApi"/>) are not forwarded: they are internal; a browser's
+///    admin request with a body that is not JSON (a form post) is refused (Control refuses it too);
 /// 5. with ADMIN_TOKEN set, admin calls and /metrics need the token, checked here, where the client's own address
 ///    is known, so that guessing is limited per client (<see cref="AdminTokenVerifier"/>) and not per Edge.
 /// Listening beyond loopback without an ADMIN_TOKEN of the operator's own is refused at start.
@@ -58,6 +59,11 @@ internal static partial class FrontDoorSecurity
             {
                 await AdminErrors.WriteAsync(context, StatusCode.PermissionDenied,
                     $"{request.Path} is internal: it is not served through the front door.");
+                return;
+            }
+            if (BrowserRequests.NonJsonBody(request) is { } refusal)
+            {
+                await AdminErrors.WriteAsync(context, StatusCode.InvalidArgument, refusal, httpStatus: StatusCodes.Status415UnsupportedMediaType);
                 return;
             }
             // Health answers without a token on Control too: probes have none.

@@ -60,7 +60,7 @@ public static class ClientRequestReader
             {
                 return (null, null);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException or ZstdSharp.ZstdException)
+            catch (Exception e) when (e is InvalidDataException or IOException or ZstdSharp.ZstdException or InvalidOperationException)
             {
                 return (null, encoding is "" or "identity"
                     ? OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body could not be read.", "invalid_request_error")
@@ -68,31 +68,57 @@ public static class ClientRequestReader
                         $"The request body is not valid {encoding} data, as its Content-Encoding says it is.", "invalid_request_error", "invalid_encoding"));
             }
         }
-        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return Parse(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), encoding is "" or "identity" ? "" : $" after decoding its {encoding} Content-Encoding");
     }
 
-    private static (JsonObject? Body, IResult? Error) Parse(ReadOnlySpan<byte> json)
+    private static (JsonObject? Body, IResult? Error) Parse(ReadOnlySpan<byte> json, string decoded)
     {
         if (!Utf8.IsValid(json))
         {
-            return (null, OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body is not valid UTF-8.", "invalid_request_error", "invalid_json"));
+            return (null, Invalid($"The request body{decoded} is not valid UTF-8."));
         }
         try
         {
+            if (!EscapesAreText(json))
+            {
+                return (null, Invalid("The request body has a \\u escape that is no character (a lone surrogate)."));
+            }
             return JsonNode.Parse(json, documentOptions: ParseOptions) is JsonObject body
                 ? (body, null)
-                : (null, OpenAiError.Result(StatusCodes.Status400BadRequest, "The request body must be a JSON object.", "invalid_request_error", "invalid_json"));
+                : (null, Invalid("The request body must be a JSON object."));
         }
         catch (JsonException e)
         {
             var duplicate = e.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase);
-            return (null, OpenAiError.Result(StatusCodes.Status400BadRequest,
-                duplicate
-                    ? $"The request body has the same key twice in one object (line {e.LineNumber + 1}); each key may appear once."
-                    : $"The request body is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine}).",
-                "invalid_request_error", "invalid_json"));
+            return (null, Invalid(duplicate
+                ? $"The request body has the same key twice in one object (line {e.LineNumber + 1}); each key may appear once."
+                : $"The request body{decoded} is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine})."));
         }
     }
+
+    // Valid JSON may still escape half a surrogate pair ("\ud800"): no string can hold it, and reading it later would throw.
+    private static bool EscapesAreText(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && reader.ValueIsEscaped)
+            {
+                try
+                {
+                    _ = reader.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static IResult Invalid(string message) =>
+        OpenAiError.Result(StatusCodes.Status400BadRequest, message, "invalid_request_error", "invalid_json");
 
     private static Stream Decompress(Stream body, string encoding) => encoding switch
     {

@@ -11,14 +11,18 @@ public sealed class EdgeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EdgeHost(WebApplication app, Uri url)
+    private EdgeHost(WebApplication app, Uri url, string logSource)
     {
         _app = app;
+        LogSource = logSource;
         Url = url;
         Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Url { get; }
+
+    /// <summary>This instance's name in <see cref="TestLogs"/>.</summary>
+    public string LogSource { get; }
 
     /// <summary>A plain HTTP/1.1 client of the front door.</summary>
     public HttpClient Http { get; }
@@ -26,6 +30,7 @@ public sealed class EdgeHost : IAsyncDisposable
     public static async Task<EdgeHost> StartAsync(Uri controlUrl, string? adminToken = "test-admin-token",
         Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null)
     {
+        var source = TestLogs.NewSource("edge");
         var app = EdgeApp.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -41,9 +46,10 @@ public sealed class EdgeHost : IAsyncDisposable
                 builder.Configuration.AddInMemoryCollection(settings);
             }
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddTestLogs(source);
         });
         await app.StartAsync();
-        return new EdgeHost(app, ServerAddress.Of(app));
+        return new EdgeHost(app, ServerAddress.Of(app), source);
     }
 
     public async ValueTask DisposeAsync()
