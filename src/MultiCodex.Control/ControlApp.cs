@@ -69,8 +69,8 @@ public static class ControlApp
         app.UseControlSecurity();
         app.UseRequestSizeLimit();
         app.UseRestBodyDefaults();
-        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.UseGrpcRequestValidation(options.MaxRequestBodyBytes);
+        app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcService<OAuthGrpcService>();
         app.MapGrpcService<UsageGrpcService>();

@@ -84,6 +84,12 @@ public static class ServiceDefaults
     {
         try
         {
+            // Tried before anything starts (background work, calls to Control), so a busy port is all there is to say.
+            // UseUrls keeps them in configuration until the server starts.
+            foreach (var url in (app.Configuration[Microsoft.AspNetCore.Hosting.WebHostDefaults.ServerUrlsKey] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                EnsureCanListen(url);
+            }
             await app.RunAsync();
             return 0;
         }
@@ -95,6 +101,32 @@ public static class ServiceDefaults
             var reason = e.GetBaseException().Message.TrimEnd('.').ToLowerInvariant();
             Console.Error.WriteLine($"{service}: cannot start: cannot listen on {address}: {reason}. Choose a free local address with {settings}.");
             return 2;
+        }
+    }
+
+    // Binds and releases the address the way Kestrel will (SO_REUSEADDR), failing the way Kestrel would.
+    private static void EnsureCanListen(string url)
+    {
+        if (!Uri.TryCreate(url.Replace("://*", "://0.0.0.0").Replace("://+", "://0.0.0.0"), UriKind.Absolute, out var uri) || uri.Port == 0)
+        {
+            return;
+        }
+        var host = uri.Host.Trim('[', ']');
+        System.Net.IPAddress[] addresses = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            ? [System.Net.IPAddress.Loopback]
+            : System.Net.IPAddress.TryParse(host, out var ip) ? [ip] : [System.Net.IPAddress.Any];
+        foreach (var address in addresses)
+        {
+            using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            try
+            {
+                socket.Bind(new System.Net.IPEndPoint(address, uri.Port));
+            }
+            catch (SocketException e)
+            {
+                throw new IOException($"Failed to bind to address {uri.GetLeftPart(UriPartial.Authority)}: {e.Message}", e);
+            }
         }
     }
 
