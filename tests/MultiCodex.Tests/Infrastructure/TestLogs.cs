@@ -12,6 +12,7 @@ namespace MultiCodex.Tests.Infrastructure;
 public static partial class TestLogs
 {
     private static readonly ConcurrentQueue<LogLine> Lines = new();
+    private static readonly List<(Func<LogLine, bool> Matches, TaskCompletionSource<LogLine> Found)> Waiters = [];
     private static int _nextSource;
 
     /// <summary>One log line: which app instance wrote it, its category, level, event id, text and exception.</summary>
@@ -44,8 +45,33 @@ public static partial class TestLogs
     }
 
     /// <summary>Adds a line a child process wrote (its stdout or stderr).</summary>
-    public static void AddOutput(string source, string line) =>
-        Lines.Enqueue(new LogLine(source, "(output)", LevelOfOutput(line), 0, line, null));
+    public static void AddOutput(string source, string line) => Add(new LogLine(source, "(output)", LevelOfOutput(line), 0, line, null));
+
+    /// <summary>The first line from now on that <paramref name="matches"/>, or a TimeoutException after <paramref name="timeout"/>.</summary>
+    public static Task<LogLine> WaitForAsync(Func<LogLine, bool> matches, TimeSpan timeout)
+    {
+        var found = new TaskCompletionSource<LogLine>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (Waiters)
+        {
+            Waiters.Add((matches, found));
+        }
+        return found.Task.WaitAsync(timeout);
+    }
+
+    private static void Add(LogLine line)
+    {
+        Lines.Enqueue(line);
+        lock (Waiters)
+        {
+            for (var i = Waiters.Count - 1; i >= 0; i--)
+            {
+                if (Waiters[i].Found.Task.IsCompleted || (Waiters[i].Matches(line) && Waiters[i].Found.TrySetResult(line)))
+                {
+                    Waiters.RemoveAt(i);
+                }
+            }
+        }
+    }
 
     /// <summary>Every line so far, optionally only those of the given sources.</summary>
     public static IReadOnlyList<LogLine> All(IReadOnlyCollection<string>? sources = null) =>
@@ -91,6 +117,6 @@ public static partial class TestLogs
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Lines.Enqueue(new LogLine(source, category, logLevel, eventId.Id, formatter(state, exception), exception?.ToString()));
+            Add(new LogLine(source, category, logLevel, eventId.Id, formatter(state, exception), exception?.ToString()));
     }
 }
