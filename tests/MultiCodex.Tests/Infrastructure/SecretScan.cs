@@ -83,7 +83,13 @@ public sealed class SecretScan
 
     public int Count => _needles.Count;
 
-    /// <summary>Every secret found in <paramref name="text"/>, as "what (where)".</summary>
-    public IEnumerable<string> FindIn(string text, string where) =>
-        _needles.Where(n => text.Contains(n.Key, StringComparison.Ordinal)).Select(n => $"{n.Value} in {where}");
+    /// <summary>Every secret found in <paramref name="text"/>.</summary>
+    public IEnumerable<Leak> FindIn(string text, string where) =>
+        _needles.Where(n => text.Contains(n.Key, StringComparison.Ordinal)).Select(n => new Leak(n.Value, where));
+
+    /// <summary>A secret (by its name) found somewhere.</summary>
+    public sealed record Leak(string Secret, string Where)
+    {
+        public override string ToString() => $"{Secret} in {Where}";
+    }
 }
