@@ -33,10 +33,17 @@ internal static class GrpcRequestValidation
                 try
                 {
                     (message, problem, code) = await ReadFirstMessageAsync(request.Body, maxMessageBytes, context.RequestAborted);
+                    // To the end, so that gRPC reads from the buffer only: a caller that goes away later (the Edge
+                    // cancelling a call) is then no read error inside gRPC, which it would log as a fault.
+                    await request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
                 }
                 catch (Exception e) when (e is OperationCanceledException or IOException && context.RequestAborted.IsCancellationRequested)
                 {
                     return; // the caller went away
+                }
+                catch (IOException)
+                {
+                    (message, problem, code) = (null, $"The request is larger than {maxMessageBytes} bytes.", StatusCode.ResourceExhausted);
                 }
                 request.Body.Position = 0;
                 problem ??= message is null ? null : ParseError(grpc.Method, message);
