@@ -7,11 +7,21 @@ namespace MultiCodex.Hosting;
 /// <summary>The admin-token check for HTTP routes that are not gRPC services: the Edge's forwarded admin calls and /metrics.</summary>
 public static class AdminTokenGate
 {
-    /// <summary>True when the request may go on; otherwise its refusal (401, or 429 with Retry-After) has been written.</summary>
-    public static async Task<bool> AllowAsync(HttpContext context)
+    /// <summary>
+    /// True when the request may go on; otherwise its refusal (401, or 429 with Retry-After) has been written.
+    /// <paramref name="acceptBearer"/> also takes the token as <c>Authorization: Bearer</c>, which Prometheus sends
+    /// natively (for <c>/metrics</c>).
+    /// </summary>
+    public static async Task<bool> AllowAsync(HttpContext context, bool acceptBearer = false)
     {
         var verifier = context.RequestServices.GetRequiredService<AdminTokenVerifier>();
-        var check = verifier.Check(context.Request.Headers[AdminTokenVerifier.HeaderName].ToString(), context.Connection.RemoteIpAddress);
+        var presented = context.Request.Headers[AdminTokenVerifier.HeaderName].ToString();
+        if (presented.Length == 0 && acceptBearer && context.Request.Headers.Authorization.ToString() is { } authorization
+            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            presented = authorization[7..].Trim();
+        }
+        var check = verifier.Check(presented, context.Connection.RemoteIpAddress);
         if (check.Verdict == AdminTokenVerdict.Accepted)
         {
             return true;

@@ -67,7 +67,8 @@ internal static partial class FrontDoorSecurity
                 return;
             }
             // Health answers without a token on Control too: probes have none.
-            if (!request.Path.StartsWithSegments("/grpc.health.v1.Health") && !await AdminTokenGate.AllowAsync(context))
+            if (!request.Path.StartsWithSegments("/grpc.health.v1.Health")
+                && !await AdminTokenGate.AllowAsync(context, acceptBearer: request.Path.Equals("/metrics")))
             {
                 return;
             }

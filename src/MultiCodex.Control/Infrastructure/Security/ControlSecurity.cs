@@ -42,7 +42,7 @@ internal static class ControlSecurity
                     $"{request.Path} is internal: it is served only as native gRPC on Control's own port.");
                 return;
             }
-            if (request.Path.Equals("/metrics") && !await AdminTokenGate.AllowAsync(context))
+            if (request.Path.Equals("/metrics") && !await AdminTokenGate.AllowAsync(context, acceptBearer: true))
             {
                 return;
             }
