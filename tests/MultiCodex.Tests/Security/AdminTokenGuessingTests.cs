@@ -76,6 +76,27 @@ public sealed class AdminTokenGuessingTests : IAsyncLifetime
         Assert.Equal(StatusCode.ResourceExhausted, grpc.StatusCode);
     }
 
+    [Fact]
+    public async Task Metrics_OnBothPorts_NeedTheToken_AsHeaderOrAsPrometheusBearer()
+    {
+        foreach (var server in new[] { _stack.Edge.Url, _stack.Control.Url })
+        {
+            using var http = new HttpClient { BaseAddress = server };
+            var open = await http.GetAsync("/metrics");
+            using var bearer = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            bearer.Headers.Authorization = new("Bearer", Stack.AdminToken);
+            var scraped = await http.SendAsync(bearer);
+            using var header = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            header.Headers.Add("x-admin-token", Stack.AdminToken);
+            var withHeader = await http.SendAsync(header);
+
+            Assert.Equal(HttpStatusCode.Unauthorized, open.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, withHeader.StatusCode);
+            Assert.Contains("multicodex_", await scraped.Content.ReadAsStringAsync());
+        }
+    }
+
     private static async Task<HttpResponseMessage> GetAccountsAsync(Uri server, string? token)
     {
         using var http = new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(30) };
