@@ -10,16 +10,18 @@
 // dashboard/.next/standalone/server.js)
 // and /usr/bin/chromium (apt-get install -y chromium). Exits non-zero when anything failed.
 import { randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
 
 import { chromium } from "playwright-core"
 
+import { startAttacker } from "./lib/attacker.mjs"
 import { runTests } from "./lib/harness.mjs"
-import { killNow, startStack } from "./lib/stack.mjs"
+import { freePort, killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
+import { attackerTests } from "./specs/attacker.mjs"
 import { tests as poolTests } from "./specs/pool.mjs"
 import { tests as signInTests } from "./specs/sign-in.mjs"
 
@@ -34,6 +36,11 @@ const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // The attacker tests stage DNS rebinding: a page on http://rebind.test:<port> whose name resolves to the front door.
+  "--host-resolver-rules=MAP rebind.test 127.0.0.1",
+  // Chromium's own guard against public pages reaching local addresses would stop that page before our server sees
+  // it; other browsers have none, so the server's check is what the test must prove.
+  "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults",
 ]
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
@@ -48,6 +55,8 @@ const resultsFile = args.results ? resolve(args.results) : null
 const logDir = join(repoRoot, ".test-results", "e2e-logs")
 
 let stack = null
+let openStack = null
+let attacker = null
 let browser = null
 
 function writeResults(passed, failed) {
@@ -95,11 +104,50 @@ async function main() {
     args: CHROMIUM_ARGS,
     timeout: 30_000,
   })
-  return runTests([...accountTests, ...signInTests, ...poolTests], {
+  const main = await runTests([...accountTests, ...signInTests, ...poolTests], {
     browser,
     stack,
     screenshotDir: args.screenshots,
   })
+
+  // A page on another origin attacks both configurations: the README's default (no ADMIN_TOKEN) and a token set.
+  attacker = await startAttacker(await freePort())
+  openStack = await startStack({
+    repoRoot,
+    logDir: join(logDir, "open"),
+    adminToken: "",
+    config: process.env.CONFIG || "release",
+  })
+  const attacks = await runTests(
+    [
+      ...attackerTests(
+        "no ADMIN_TOKEN",
+        () => openStack,
+        () => attacker,
+      ),
+      ...attackerTests(
+        "ADMIN_TOKEN set",
+        () => stack,
+        () => attacker,
+      ),
+    ],
+    { browser, stack, screenshotDir: args.screenshots },
+  )
+  // The admin token of either stack never reaches a log line of any process (they log to logDir).
+  const leaks = [logDir, join(logDir, "open")]
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((name) => name.endsWith(".log"))
+        .map((name) => join(dir, name)),
+    )
+    .filter((file) => readFileSync(file, "utf8").includes(stack.adminToken))
+  if (leaks.length > 0) {
+    console.log(`✖ the admin token appears in ${leaks.join(", ")}`)
+  }
+  return {
+    passed: main.passed + attacks.passed,
+    failed: main.failed + attacks.failed + (leaks.length > 0 ? 1 : 0),
+  }
 }
 
 let passed = 0
@@ -111,8 +159,11 @@ try {
   failed = Math.max(failed, 1)
 } finally {
   await browser?.close().catch(() => {})
+  await attacker?.stop()
+  await openStack?.stop()
   await stack?.stop()
   stack = null
+  openStack = null
 }
 writeResults(passed, failed)
 console.log(`e2e: ${passed} passed, ${failed} failed`)
