@@ -56,6 +56,20 @@ public sealed class InternalApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACallAnEdgeForwarded_IsRefusedByControlToo()
+    {
+        // Defence in depth: what reaches Control through any front door carries X-Forwarded-For; the Edge's own calls do not.
+        var forwarded = new Grpc.Core.Metadata { { "x-admin-token", Stack.AdminToken }, { "x-forwarded-for", "203.0.113.7" } };
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => new LeaseService.LeaseServiceClient(_stack.Control.Channel)
+            .AcquireLeaseAsync(new AcquireLeaseRequest { Model = "gpt-5.5" }, new CallOptions(forwarded)).ResponseAsync);
+        var allowed = await new AccountService.AccountServiceClient(_stack.Control.Channel).ListAccountsAsync(new(), new CallOptions(forwarded));
+
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+        Assert.Empty(allowed.Accounts);
+    }
+
+    [Fact]
     public async Task PublicMethods_StillWorkOverGrpcWeb()
     {
         var keys = await new ApiKeyService.ApiKeyServiceClient(_stack.GrpcWeb).ListApiKeysAsync(new ListApiKeysRequest(), Stack.Authorized);
