@@ -107,9 +107,10 @@ public sealed class UsageProbeTests : IAsyncLifetime
         await _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
         _proxy.Upstream.Requests.Clear();
 
-        // Interval 300 s with up to 10 % jitter: within 331 s of fake time, one more round has run.
+        // Interval 300 s with up to 10 % jitter: within 331 s of fake time after the worker armed its wait, one more round
+        // has run. Under load the worker may arm that wait only after some of these steps, so keep stepping a while.
         var probed = _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
-        for (var i = 0; i < 12 && !probed.IsCompleted; i++)
+        for (var i = 0; i < 40 && !probed.IsCompleted; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(30));
             await Task.WhenAny(probed, Task.Delay(TimeSpan.FromMilliseconds(200)));
