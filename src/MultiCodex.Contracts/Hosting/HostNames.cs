@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -48,12 +49,20 @@ public static class HostNames
     }
 
     /// <summary>Registers host filtering for <paramref name="allowed"/> (see <see cref="Allowed"/>).</summary>
-    public static IServiceCollection AddHostNameFiltering(this IServiceCollection services, IReadOnlyList<string> allowed) =>
-        services.AddHostFiltering(options =>
+    public static IServiceCollection AddHostNameFiltering(this IServiceCollection services, IReadOnlyList<string> allowed)
+    {
+        // The web host's defaults put host filtering first in every pipeline, health probes included; ours
+        // (UseHostNameFiltering) is the same middleware with the same options, minus the probes.
+        foreach (var framework in services.Where(d => d.ServiceType == typeof(IStartupFilter) && d.ImplementationType?.Name == "HostFilteringStartupFilter").ToList())
+        {
+            services.Remove(framework);
+        }
+        return services.AddHostFiltering(options =>
         {
             options.AllowedHosts = [.. allowed];
             options.IncludeFailureMessage = true;
         });
+    }
 
     /// <summary>
     /// Refuses requests for names that are not allowed (400), except the health probes: an orchestrator probes by
