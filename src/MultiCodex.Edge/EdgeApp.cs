@@ -32,14 +32,15 @@ public static class EdgeApp
         builder.Services.AddObservability();
         builder.Services.AddV1();
         builder.Services.AddFrontDoor(options);
+        builder.Services.AddFrontDoorSecurity(options, builder.Configuration);
 
         var app = builder.Build();
+        app.UseFrontDoorSecurity();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
         app.Services.AddPoolMetrics();
         app.MapV1();
         app.MapReverseProxy();
-        ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, options.Host);
         return app;
     }
 }

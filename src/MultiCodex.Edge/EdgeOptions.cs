@@ -30,7 +30,7 @@ public sealed class EdgeOptions
     /// <summary>
     /// How long the upstream may take, after its response headers, to send its first event (env
     /// <c>FIRST_EVENT_TIMEOUT_SECONDS</c>; default 20 s). Past it the attempt fails as transient and another account
-    /// or a retry is tried, so a client hears something well inside the SDKs' own timeouts.
+    /// is tried, at most twice per request (then 504), so a client hears something well inside the SDKs' own timeouts.
     /// </summary>
     public TimeSpan FirstEventTimeout { get; set; } = TimeSpan.FromSeconds(20);
 

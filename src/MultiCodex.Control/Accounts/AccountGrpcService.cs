@@ -158,7 +158,7 @@ internal sealed class AccountGrpcService(AccountStore store, AccountSignIns sign
             ControlErrors.AccountNotFound(request.Id);
         }
         // The usage shown with it is from before the block; look again so the card tells the truth.
-        recheck.Request(updated.Id, mayClearBlock: true);
+        recheck.Request(updated.Id, RecheckReason.Unblocked);
         return new UnblockAccountResponse { Account = AccountMapper.ToProto(updated, now) };
     }
 

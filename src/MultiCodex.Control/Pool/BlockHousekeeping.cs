@@ -38,7 +38,7 @@ public sealed class BlockHousekeeping(AccountStore store, SessionAffinity sessio
         await store.UpdateAllAsync(a => a.Block is not null && !a.IsBlockedAt(now) ? a with { Block = null } : a, deferSave: true);
         foreach (var id in ended)
         {
-            recheck.Request(id, mayClearBlock: true);
+            recheck.Request(id, RecheckReason.BlockEnded);
         }
     }
 }

@@ -80,7 +80,7 @@ public sealed partial class PoolReportIntake(
                 if (change.BlockUntil is not null)
                 {
                     // The usage endpoint tells how far the windows really are; it may lengthen the block, never end it.
-                    recheck.Request(accountId, mayClearBlock: false);
+                    recheck.Request(accountId, RecheckReason.QuotaError);
                 }
             }
             if (fresh.Count > 0)

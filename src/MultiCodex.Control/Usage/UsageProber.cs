@@ -12,15 +12,18 @@ public sealed partial class UsageProber(AccountStore store, UsageClient client, 
 {
     /// <summary>
     /// Probes the account; returns it as stored afterwards, or null when the id is unknown. With
-    /// <paramref name="mayClearBlock"/> false the probe may lengthen a block but not end it (see <see cref="BlockAfterProbe"/>).
+    /// <paramref name="mayClearBlock"/> false the probe may lengthen a block but not end it; with
+    /// <paramref name="mayBlock"/> false it updates the usage and leaves an unblocked account unblocked (see
+    /// <see cref="BlockAfterProbe"/>). A block that was cleared while the probe ran (an Unblock) is not put back by it.
     /// </summary>
-    public async Task<AccountRecord?> ProbeAsync(string accountId, CancellationToken cancellationToken, bool mayClearBlock = true)
+    public async Task<AccountRecord?> ProbeAsync(string accountId, CancellationToken cancellationToken, bool mayClearBlock = true, bool mayBlock = true)
     {
         var account = store.Find(accountId);
         if (account is null)
         {
             return null;
         }
+        var blockedBefore = account.Block;
         if (account.ReauthReason is not null)
         {
             return await RecordErrorAsync(accountId, "re-auth required: sign this account in again");
@@ -50,7 +53,8 @@ public sealed partial class UsageProber(AccountStore store, UsageClient client, 
         {
             Usage = result.Usage,
             PlanType = result.PlanType ?? a.PlanType,
-            Block = BlockAfterProbe(a.Block, result.Usage, now, mayClearBlock),
+            // A block cleared while the probe ran (an Unblock) stays cleared, and so does a free account this probe may not block.
+            Block = a.Block is null && (!mayBlock || blockedBefore is not null) ? null : BlockAfterProbe(a.Block, result.Usage, now, mayClearBlock),
         });
     }
 

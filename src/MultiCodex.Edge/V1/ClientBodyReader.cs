@@ -11,6 +11,15 @@ namespace MultiCodex.Edge.V1;
 /// </summary>
 internal static class ClientBodyReader
 {
+    /// <summary>
+    /// A body that decoded into something that is not JSON says which encoding it was decoded from: a gzip or deflate
+    /// stream cut short decodes without an error into a truncated document, so the encoding may be what is wrong.
+    /// </summary>
+    public static ClientError NameEncoding(ClientError error, IHeaderDictionary headers) =>
+        error.Code == StrictJson.InvalidJsonCode && headers.ContentEncoding.ToString().Trim() is { Length: > 0 } encoding && encoding != "identity"
+            ? error with { Message = $"{error.Message} (The body was decoded from its {Printable(encoding)} Content-Encoding.)" }
+            : error;
+
     private const int ReadSize = 16 * 1024;
 
     public static async ValueTask<(PooledBuffer? Body, ClientError? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
@@ -56,7 +65,8 @@ internal static class ClientBodyReader
             };
             return (null, error);
         }
-        catch (Exception e) when (encoding.Length > 0 && e is InvalidDataException or InvalidOperationException or ZstdSharp.ZstdException)
+        // EndOfStreamException: a zstd stream cut short (the decompressor's word, not the connection's).
+        catch (Exception e) when (encoding.Length > 0 && e is InvalidDataException or InvalidOperationException or ZstdSharp.ZstdException or EndOfStreamException)
         {
             return (null, ClientError.InvalidRequest($"The request body could not be decompressed as {encoding}: the data is corrupt.", code: "invalid_encoding"));
         }
@@ -86,8 +96,11 @@ internal static class ClientBodyReader
         "gzip" => new GZipStream(body, CompressionMode.Decompress, leaveOpen: true),
         "deflate" => new ZLibStream(body, CompressionMode.Decompress, leaveOpen: true),
         "br" => new BrotliStream(body, CompressionMode.Decompress, leaveOpen: true),
-        var other => throw new NotSupportedException($"Content-Encoding '{other}' is not supported; use zstd, gzip, deflate or br."),
+        var other => throw new NotSupportedException($"Content-Encoding '{Printable(other)}' is not supported; use zstd, gzip, deflate or br."),
     };
+
+    // The client's own value is echoed only when it is short, printable text.
+    private static string Printable(string value) => value.Length <= 40 && !value.AsSpan().ContainsAnyExceptInRange(' ', '~') ? value : "(unreadable)";
 
     private static ClientError TooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {maxBytes} bytes.", "invalid_request_error", "request_too_large");

@@ -14,19 +14,27 @@ public sealed record Dispatch(AttemptScope? Attempt, UpstreamStream? Stream, Cli
 /// <item>A quota answer (429, 404, or a first <c>response.failed</c>) blocks the account: try the next one. A 401 makes
 /// the pool refresh the token: the same account gets one more try. A 5xx, an overload, a dropped connection or no
 /// event within <c>FIRST_EVENT_TIMEOUT_SECONDS</c> is transient: retried (a silent account is passed over for this
-/// request). A request error (400) goes to the client; so does any other failure event, as the upstream sent it.</item>
+/// request while another one can serve it, and tried again when none can). A request error (400) goes to the client;
+/// so does any other failure event, as the upstream sent it.</item>
 /// <item>No account left: 429 with <c>Retry-After</c> when quotas are the reason, else 503.</item>
 /// </list>
-/// At most <c>MAX_ACCOUNT_ATTEMPTS</c> attempts and 3 transient failures per request, so the time before the
-/// client hears anything is bounded: 3 × (<c>UPSTREAM_TIMEOUT_SECONDS</c> + <c>FIRST_EVENT_TIMEOUT_SECONDS</c>)
-/// plus about a second of backoff in the worst case, 60 s with default settings once the headers come.
+/// The time before the client hears anything is bounded: at most <c>MAX_ACCOUNT_ATTEMPTS</c> attempts and
+/// <see cref="MaxTransientFailures"/> transient failures per request, of which at most
+/// <see cref="MaxFirstEventTimeouts"/> first-event timeouts — the second one is answered 504
+/// <c>upstream_first_event_timeout</c>. An upstream that answers its headers and then stays silent therefore costs a
+/// client 2 × <c>FIRST_EVENT_TIMEOUT_SECONDS</c> (40 s by default), well inside the OpenAI SDKs' own timeouts.
 /// </summary>
 public sealed class Dispatcher(IAccountPool pool, UpstreamClient upstream, EdgeOptions options, TimeProvider time)
 {
     /// <summary>The error code of an upstream that sent headers and then nothing.</summary>
     public const string FirstEventTimeoutCode = "upstream_first_event_timeout";
 
-    private const int MaxTransientFailures = 3;
+    /// <summary>How many transient failures (5xx, overload, a dropped or silent stream) one client request may meet.</summary>
+    public const int MaxTransientFailures = 3;
+
+    /// <summary>How many of them may be first-event timeouts: the second one ends the request with a 504.</summary>
+    public const int MaxFirstEventTimeouts = 2;
+
     private const int MaxErrorBodyBytes = 64 * 1024;
     private static readonly HashSet<string> RetryableStreamCodes = ["server_is_overloaded", "slow_down", "server_error", "internal_error", "stream_incomplete"];
 
@@ -35,13 +43,21 @@ public sealed class Dispatcher(IAccountPool pool, UpstreamClient upstream, EdgeO
         using var hold = client.HoldFirstEvent();
         var cancellationToken = client.Aborted;
         var excluded = new List<string>();
+        List<string>? silent = null; // accounts whose stream stayed silent: passed over while another one can serve
         HashSet<string>? refreshed = null;
         var transientFailures = 0;
+        var firstEventTimeouts = 0;
         var quotaSeen = false;
         ClientError? last = null;
         for (var number = 1; number <= options.MaxAccountAttempts; number++)
         {
-            var leased = await pool.AcquireAsync(new LeaseRequest(request.Model, request.SessionKey, excluded, client.ClientName), cancellationToken);
+            var leased = await pool.AcquireAsync(new LeaseRequest(request.Model, request.SessionKey, silent is null ? excluded : [.. excluded, .. silent],
+                client.ClientName), cancellationToken);
+            if (leased.Lease is null && silent is not null)
+            {
+                silent = null; // no other account: the silent one again, as one more transient retry
+                leased = await pool.AcquireAsync(new LeaseRequest(request.Model, request.SessionKey, excluded, client.ClientName), cancellationToken);
+            }
             if (leased.Lease is not { } lease)
             {
                 return Failed(quotaSeen || leased.RetryAt is not null ? AllBlocked(leased) : last ?? NoAccount(leased.UnavailableReason));
@@ -61,11 +77,16 @@ public sealed class Dispatcher(IAccountPool pool, UpstreamClient upstream, EdgeO
                 case StepKind.Unauthorized:
                     excluded.Add(lease.AccountId);
                     break;
+                case StepKind.Transient when step.Error!.Code == FirstEventTimeoutCode:
+                    transientFailures++;
+                    if (++firstEventTimeouts >= MaxFirstEventTimeouts || transientFailures >= MaxTransientFailures)
+                    {
+                        return Failed(step.Error);
+                    }
+                    (silent ??= []).Add(lease.AccountId); // it waited long enough already: no backoff, another account
+                    break;
                 case StepKind.Transient when ++transientFailures >= MaxTransientFailures:
                     return Failed(step.Error!);
-                case StepKind.Transient when step.Error!.Code == FirstEventTimeoutCode:
-                    excluded.Add(lease.AccountId); // it waited long enough already: no backoff, another account
-                    break;
                 case StepKind.Transient:
                     await Task.Delay(Backoff(transientFailures), time, cancellationToken);
                     break;
@@ -101,7 +122,7 @@ public sealed class Dispatcher(IAccountPool pool, UpstreamClient upstream, EdgeO
                 ? await HoldAsync(attempt, await UpstreamStream.OpenAsync(response, time, options.StreamIdleTimeout, cancellationToken))
                 : await RefusedAsync(attempt, response, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
         {
             await attempt.CompleteAsync(new AttemptEnd(499, null));
             throw;

@@ -32,7 +32,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
             trace.Answered(200, null);
             await client.AnswerJsonAsync(null, json);
         }
-        catch (OperationCanceledException) when (client.Aborted.IsCancellationRequested)
+        catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
         {
             trace.Answered(StatusCodes.Status499ClientClosedRequest, "client_closed_request");
         }
@@ -93,7 +93,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
                 ? (list, null)
                 : (null, ClientError.Server(502, $"The upstream model catalog answered HTTP {status}.", "upstream_error"));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
         {
             await attempt.CompleteAsync(new AttemptEnd(StatusCodes.Status499ClientClosedRequest, null));
             throw;

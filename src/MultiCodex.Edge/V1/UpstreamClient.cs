@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using MultiCodex.Edge.Pool;
 
 namespace MultiCodex.Edge.V1;
@@ -11,11 +10,8 @@ namespace MultiCodex.Edge.V1;
 /// the client's own headers (session ids, turn metadata), minus what must not travel.
 /// </summary>
 /// <remarks>
-/// Client header values: Kestrel hands them on as UTF-8 text, and they are sent upstream as UTF-8 again, so a value
-/// with non-ASCII characters (a path in the Codex CLI's turn metadata, an app title) arrives as the client sent it.
-/// A value with control characters (other than tab) is dropped, not refused: HTTP does not allow them in a field
-/// (RFC 9110 §5.5), the upstream would refuse the whole request for a header it does not need, and failing the
-/// request — or worse, counting it against an account — for a header that only travels along would punish the user.
+/// Client header values arrive here as visible ASCII only: the front door has already dropped every value with
+/// non-ASCII or control characters (<see cref="FrontDoor.FrontDoorSecurity"/> says why), so each one can be forwarded as it is.
 /// </remarks>
 public sealed class UpstreamClient : IDisposable
 {
@@ -48,7 +44,6 @@ public sealed class UpstreamClient : IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(15),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
-            RequestHeaderEncodingSelector = static (_, _) => Encoding.UTF8,
         }, disposeHandler: true);
         var root = options.ChatGptBaseUrl.ToString().TrimEnd('/');
         _responsesUrl = new Uri(root + "/codex/responses");
@@ -123,10 +118,7 @@ public sealed class UpstreamClient : IDisposable
             {
                 continue;
             }
-            if (!HasControlCharacters(value))
-            {
-                message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
-            }
+            message.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)value);
         }
         if (!codexClient)
         {
@@ -136,20 +128,5 @@ public sealed class UpstreamClient : IDisposable
         {
             message.Headers.TryAddWithoutValidation("originator", CodexPersona.Originator);
         }
-    }
-
-    private static bool HasControlCharacters(Microsoft.Extensions.Primitives.StringValues values)
-    {
-        foreach (var value in values)
-        {
-            foreach (var c in value ?? "")
-            {
-                if (c is < ' ' and not '\t' or '\x7f')
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 }

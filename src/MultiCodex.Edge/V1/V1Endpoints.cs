@@ -65,7 +65,7 @@ public static class V1Endpoints
         {
             check = await keys.CheckAsync(http.Request.Headers.Authorization.ToString() is { Length: > 0 } a ? a : null, http.RequestAborted);
         }
-        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
         {
             return null; // the client went away while its key was being checked
         }

@@ -40,7 +40,7 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
             }
             if (translation.Request is not { } request)
             {
-                await AnswerErrorAsync(client, trace, translation.Error!);
+                await AnswerErrorAsync(client, trace, ClientBodyReader.NameEncoding(translation.Error!, client.Headers));
                 return;
             }
             using (request)
@@ -64,7 +64,7 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
                 await upstream!.DrainAsync(DrainLimit);
             }
         }
-        catch (OperationCanceledException) when (client.Aborted.IsCancellationRequested)
+        catch (Exception e) when (ClientWentAway(e, client))
         {
             trace.Answered(StatusCodes.Status499ClientClosedRequest, "client_closed_request");
         }
@@ -85,6 +85,13 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
             recorder.Record(trace);
         }
     }
+
+    /// <summary>
+    /// True when <paramref name="e"/> is how a client's leaving surfaced: a cancelled wait, a write to a closed
+    /// connection, an upstream read cut off with it, or a call to Control cancelled with it. A 499, never an error.
+    /// </summary>
+    public static bool ClientWentAway(Exception e, IClientTransport client) =>
+        e is OperationCanceledException or IOException or HttpRequestException or Grpc.Core.RpcException && client.Aborted.IsCancellationRequested;
 
     private static async Task AnswerErrorAsync(IClientTransport client, RequestTrace trace, ClientError error)
     {

@@ -56,7 +56,7 @@ public sealed class FrontDoorTests
         // The view arrived (the pool is simply empty), and nothing was logged as a warning about the start order.
         Assert.Contains("No accounts are configured", await answer.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await edge.Http.GetAsync("/readyz")).StatusCode);
-        Assert.DoesNotContain(edge.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Category.StartsWith("MultiCodex.Edge.Pool")
+        Assert.DoesNotContain(edge.Logs, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Category.StartsWith("MultiCodex.Edge.Pool")
             || e.Message.Contains("Could not load API key digests"));
     }
 

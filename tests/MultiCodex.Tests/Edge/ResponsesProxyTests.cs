@@ -24,7 +24,7 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
         var (status, events) = await StreamAsync(new { model = "gpt-5.5", input = "Say hi", stream = true });
 
         Assert.Equal(200, status);
-        Assert.Contains("multicodex_edge_requests_total{endpoint=\"responses\",status=\"200\"}", await _proxy.Client.GetStringAsync("/metrics"));
+        Assert.Contains("multicodex_edge_requests_total{endpoint=\"responses\",status=\"200\"}", await _proxy.Stack.Admin.GetStringAsync("/metrics"));
         Assert.Equal("response.created", events[0].Type);
         Assert.Equal("response.completed", events[^1].Type);
         Assert.Contains("Hello from stream@example.com: Say hi", string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => (string?)e.Data["delta"])));

@@ -133,7 +133,8 @@ public sealed class V1PipelineTests : IAsyncLifetime
             Content = new StringContent("""{"model":"gpt-5.5","input":"x","service_tier":"priority"}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.TryAddWithoutValidation("x-codex-routing-hint", "model=gpt-1;tier=free");
-        request.Headers.TryAddWithoutValidation("x-app-title", "Café ✓");
+        request.Headers.TryAddWithoutValidation("x-app-title", "Café ✓"); // not ASCII: dropped at the front door
+        request.Headers.TryAddWithoutValidation("x-app-name", "Cafe");
         request.Headers.TryAddWithoutValidation("x-stainless-os", "Linux");
         request.Headers.TryAddWithoutValidation("session-id", "thread-7");
 
@@ -143,7 +144,8 @@ public sealed class V1PipelineTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("model=gpt-5.5;tier=priority", sent.Header("x-codex-routing-hint"));
-        Assert.Equal("Café ✓", sent.Header("x-app-title"));
+        Assert.Null(sent.Header("x-app-title"));
+        Assert.Equal("Cafe", sent.Header("x-app-name"));
         Assert.Equal("thread-7", sent.Header("session-id"));
         Assert.Null(sent.Header("x-stainless-os"));
         Assert.Equal("codex_cli_rs", sent.Header("originator"));
@@ -178,15 +180,15 @@ public sealed class V1PipelineTests : IAsyncLifetime
     [Fact]
     public async Task AnUpstreamSilentAfterItsHeaders_IsPassedOverAfterTheFirstEventTimeout_WithoutABlock()
     {
-        var clock = new ArmedClock(DateTimeOffset.UtcNow);
+        var clock = new TimerWatchingTimeProvider(DateTimeOffset.UtcNow);
         await using var proxy = await ProxyFixture.StartAsync(edgeTime: clock);
         var (silent, silentId) = await proxy.AddAccountAsync("silent@example.com", priority: 0);
         var (lively, _) = await proxy.AddAccountAsync("lively@example.com", priority: 1);
         silent.EnqueueBehavior(ResponseBehavior.Slow(TimeSpan.FromMinutes(10))); // headers at once, then nothing
-        var armed = clock.TimerArmedAsync(TimeSpan.FromSeconds(20));
+        var timers = clock.TimersCreated;
 
         var answer = proxy.Client.PostAsync("/v1/responses", new StringContent("""{"model":"gpt-5.5","input":"anyone?"}""", Encoding.UTF8, "application/json"));
-        await armed.WaitAsync(TimeSpan.FromSeconds(30));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(20), after: timers); // the first-event timeout is armed
         clock.Advance(TimeSpan.FromSeconds(20));
         var response = await answer.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -232,7 +234,8 @@ public sealed class V1PipelineTests : IAsyncLifetime
         });
 
         Assert.NotNull(log);
-        Assert.True(_proxy.Stack.Edge.Logs.Errors.Count == 0, string.Join("\n", _proxy.Stack.Edge.Logs.Errors));
+        var errors = _proxy.Stack.Edge.Logs.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 
     private static async Task<T?> WaitForAsync<T>(Func<Task<T?>> probe) where T : class

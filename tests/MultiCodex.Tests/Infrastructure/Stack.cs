@@ -30,6 +30,9 @@ public sealed class Stack : IAsyncDisposable
     public ControlHost Control { get; }
     public EdgeHost Edge { get; }
 
+    /// <summary>The names of this stack's apps in <see cref="TestLogs"/>.</summary>
+    public IReadOnlyCollection<string> LogSources => [Control.LogSource, Edge.LogSource];
+
     /// <summary>REST through the front door, with the admin token.</summary>
     public HttpClient Admin { get; }
 

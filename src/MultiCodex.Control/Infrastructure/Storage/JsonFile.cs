@@ -4,9 +4,13 @@ using System.Text.Json.Serialization.Metadata;
 namespace MultiCodex.Control.Infrastructure.Storage;
 
 /// <summary>Reads and atomically writes one versioned JSON document in the data folder.</summary>
-internal sealed class JsonFile<T>(string path, JsonTypeInfo<T> typeInfo) where T : class
+internal sealed class JsonFile<T>(DataDirectory directory, string fileName, JsonTypeInfo<T> typeInfo) where T : class
 {
-    public string Path { get; } = path;
+    public string Path { get; } = directory.PathOf(fileName);
+
+    public string FileName => fileName;
+
+    public DataDirectory Directory => directory;
 
     /// <summary>Loads the document, or returns null when the file does not exist yet.</summary>
     /// <exception cref="InvalidDataException">The file exists but is not a valid document; it is left untouched.</exception>
@@ -28,8 +32,22 @@ internal sealed class JsonFile<T>(string path, JsonTypeInfo<T> typeInfo) where T
             // The message names the file and the position, never the content (it holds tokens).
             throw new InvalidDataException($"{Path} is not valid JSON (line {e.LineNumber + 1}); fix or move it away.", e);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"{Path} cannot be read: {StorageUnavailableException.OsError(e)}.", e);
+        }
     }
 
-    public Task SaveAsync(T document, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAsync(Path, JsonSerializer.SerializeToUtf8Bytes(document, typeInfo), cancellationToken);
+    /// <exception cref="StorageUnavailableException">The folder refused the write; the previous file is intact.</exception>
+    public async Task SaveAsync(T document, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await AtomicFile.WriteAsync(Path, JsonSerializer.SerializeToUtf8Bytes(document, typeInfo), cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageUnavailableException(fileName, directory.Root, StorageUnavailableException.OsError(e), e);
+        }
+    }
 }

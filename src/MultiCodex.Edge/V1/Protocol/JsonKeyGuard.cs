@@ -50,8 +50,10 @@ public sealed class JsonKeyGuard
 
     /// <summary>Adds the property name the reader is on to the innermost open object.</summary>
     /// <exception cref="DuplicateKeyException">That object has it already.</exception>
+    /// <exception cref="LoneSurrogateException">The name escapes half a surrogate pair.</exception>
     public void Add(ref Utf8JsonReader reader)
     {
+        StrictJson.CheckEscapes(in reader);
         var escapedLength = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
         if (_byteCount + escapedLength > _bytes.Length)
         {

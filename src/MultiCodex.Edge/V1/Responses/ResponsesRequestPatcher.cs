@@ -51,7 +51,7 @@ public static class ResponsesRequestPatcher
         {
             return Patch(body, output, keys);
         }
-        catch (Exception e) when (e is JsonException or DuplicateKeyException)
+        catch (Exception e) when (e is JsonException or DuplicateKeyException or LoneSurrogateException)
         {
             return (null, StrictJson.NotJson(e));
         }
@@ -88,7 +88,7 @@ public static class ResponsesRequestPatcher
             switch (name)
             {
                 case Member.Model:
-                    model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    model = StringOf(ref reader);
                     error ??= string.IsNullOrEmpty(model) ? ClientError.InvalidRequest("'model' must name a model, for example gpt-5.5.", "model") : null;
                     Copy(body, member, ref reader, keys, output);
                     break;
@@ -103,16 +103,16 @@ public static class ResponsesRequestPatcher
                     error ??= WriteInput(body, member, ref reader, keys, output);
                     break;
                 case Member.PromptCacheKey:
-                    cacheKey = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    cacheKey = StringOf(ref reader);
                     Copy(body, member, ref reader, keys, output);
                     break;
                 case Member.ServiceTier:
-                    tier = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    tier = StringOf(ref reader);
                     Copy(body, member, ref reader, keys, output);
                     break;
                 case Member.PreviousResponseId:
                     // Valid only on the upstream WebSocket that made the response: never sent over HTTP (the pipeline's continuation step decides).
-                    previous = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    previous = StringOf(ref reader);
                     StrictJson.SkipValue(ref reader, keys);
                     break;
                 case Member.Dropped:
@@ -141,6 +141,17 @@ public static class ResponsesRequestPatcher
         return (new ResponsesRequestFacts(model, streams, string.IsNullOrEmpty(cacheKey) ? null : cacheKey, tier, previous), null);
     }
 
+    // A member the Edge reads itself (model, prompt_cache_key, …): its text, or null when it is not a string.
+    private static string? StringOf(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return null;
+        }
+        StrictJson.CheckEscapes(in reader);
+        return reader.GetString();
+    }
+
     // The value (the reader is on its first token) is read to its end and the whole member copied as it came.
     private static void Copy(ReadOnlySpan<byte> body, int member, ref Utf8JsonReader reader, JsonKeyGuard keys, PooledBuffer output)
     {
@@ -154,6 +165,7 @@ public static class ResponsesRequestPatcher
         if (reader.TokenType == JsonTokenType.String)
         {
             // The upstream takes only a list ("Input must be a list"): a prompt becomes one user message, its string token kept as sent.
+            StrictJson.CheckEscapes(in reader);
             var text = body[(int)reader.TokenStartIndex..(int)reader.BytesConsumed];
             Separator(output);
             output.Write("\"input\":[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":"u8);

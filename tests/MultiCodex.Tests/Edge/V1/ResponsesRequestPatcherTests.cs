@@ -67,6 +67,14 @@ public sealed class ResponsesRequestPatcherTests
     }
 
     [Fact]
+    public void Patch_AnEscapedSurrogatePair_IsText_AndTravelsAsSent()
+    {
+        var (patched, _) = Patch("""{"model":"m","input":"\ud83d\ude00 \u00e9"}""");
+
+        Assert.Contains("\"text\":\"\\ud83d\\ude00 \\u00e9\"", patched);
+    }
+
+    [Fact]
     public void Patch_AByteOrderMark_IsAcceptedAndNotSentOn()
     {
         var (patched, _) = Patch("\uFEFF{\"model\":\"m\",\"input\":[]}");
@@ -78,6 +86,10 @@ public sealed class ResponsesRequestPatcherTests
     [InlineData("""{"model":"m","model":"n","input":[]}""", "'model' appears twice")]
     [InlineData("""{"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":"a","text":"b"}]}]}""", "'text' appears twice")]
     [InlineData("""{"model":"m","input":[],"tools":[{"parameters":{"properties":{"x":{},"\u0078":{}}}}]}""", "'x' appears twice")]
+    [InlineData("""{"model":"m","input":"\ud800"}""", "half a surrogate pair")]
+    [InlineData("""{"model":"\udc00x","input":[]}""", "half a surrogate pair")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":"\ud83d\u0041"}]}""", "half a surrogate pair")]
+    [InlineData("""{"model":"m","input":[],"\ud800":1}""", "half a surrogate pair")]
     [InlineData("""{"model":"m","input":[]} x""", "not valid JSON")]
     [InlineData("""{"model":"m","input":[],}""", "not valid JSON")]
     [InlineData("""[{"model":"m"}]""", "must be a JSON object")]
