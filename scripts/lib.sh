@@ -53,9 +53,33 @@ start_simulator() {
   STACK_PIDS+=($!)
 }
 
-# Waits (at most 60 s) until the URL answers 200.
+# Refuses (one line, exit 2) a port that is not a number in 1-65535 or that something already listens on, before
+# anything starts: otherwise one of the three would die with a stack trace while the others wait for it.
+check_port() {
+  local name="$1" host="$2" port="$3"
+  if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+    log "$name: '$port' is not a port number (1-65535)"
+    exit 2
+  fi
+  [ "$host" = "0.0.0.0" ] || [ "$host" = "localhost" ] && host=127.0.0.1
+  if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+    log "$name: port $port on $host is already in use by another program; stop it or choose another port"
+    exit 2
+  fi
+}
+
+# Waits (at most 60 s) until the URL answers 200; gives up at once, with that process's exit code, when one of
+# the stack's processes has stopped (it said why).
 wait_ready() {
   for _ in $(seq 1 120); do
+    for pid in "${STACK_PIDS[@]}"; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        local status=0
+        wait "$pid" || status=$?
+        stop_stack
+        exit "$((status == 0 ? 1 : status))"
+      fi
+    done
     if node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; then
       return 0
     fi

@@ -21,6 +21,11 @@ export PORT="${PORT:-4010}"
 export CONTROL_URL="${CONTROL_URL:-http://127.0.0.1:4011}"
 export DASHBOARD_URL="${DASHBOARD_URL:-http://127.0.0.1:4012}"
 
+check_port PORT "${HOST:-127.0.0.1}" "$PORT"
+check_port CONTROL_URL "$(host_of "$CONTROL_URL")" "$(port_of "$CONTROL_URL")"
+check_port DASHBOARD_URL "$(host_of "$DASHBOARD_URL")" "$(port_of "$DASHBOARD_URL")"
+[ "$DEMO" = 1 ] && check_port SIMULATOR_URL "$(host_of "$SIMULATOR_URL")" "$(port_of "$SIMULATOR_URL")"
+
 build_apps
 build_dashboard
 

@@ -10,6 +10,7 @@ using MultiCodex.Control.Events;
 using MultiCodex.Control.History;
 using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
+using MultiCodex.Control.Infrastructure.Security;
 using MultiCodex.Control.Infrastructure.Storage;
 using MultiCodex.Control.Pool;
 using MultiCodex.Control.OAuth;
@@ -45,10 +46,12 @@ public static class ControlApp
         builder.WebHost.UseUrls(options.ListenUrl);
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddControlSecurity(options, builder.Configuration);
         builder.Services.AddSingleton<DataDirectory>();
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<AdminTokenInterceptor>();
+            o.Interceptors.Add<StorageFaultInterceptor>();
             o.MaxReceiveMessageSize = (int)Math.Min(options.MaxRequestBodyBytes, int.MaxValue);
         }).AddJsonTranscoding(o =>
         {
@@ -69,8 +72,10 @@ public static class ControlApp
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
         var app = builder.Build();
+        app.UseControlSecurity();
         app.UseRequestSizeLimit();
         app.UseRestBodyDefaults();
+        app.UseGrpcRequestValidation(options.MaxRequestBodyBytes);
         app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
         app.MapGrpcService<AccountGrpcService>();
         app.MapGrpcService<OAuthGrpcService>();
@@ -83,6 +88,7 @@ public static class ControlApp
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         app.MapControlMetrics();
+        app.MapAdminFallback();
 
         // Load accounts.json now, so that a damaged file stops the start with a message instead of a later 500.
         // Validate options and load the data files now, so that a bad value or a damaged file stops the start
@@ -99,7 +105,6 @@ public static class ControlApp
         _ = app.Services.GetRequiredService<IOptions<HistoryOptions>>().Value;
         _ = app.Services.GetRequiredService<HistoryDatabase>();
         _ = app.Services.GetRequiredService<UsageHistory>();
-        ServiceDefaults.WarnAboutAdminToken(app.Logger, options.AdminToken, new Uri(options.ListenUrl).Host);
         return app;
     }
 }

@@ -12,5 +12,4 @@ if (app is null)
 {
     return 2;
 }
-await app.RunAsync();
-return 0;
+return await app.RunOrExplainAsync("multicodex-control", "CONTROL_URL");

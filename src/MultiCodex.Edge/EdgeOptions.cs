@@ -1,6 +1,6 @@
 namespace MultiCodex.Edge;
 
-/// <summary>Settings of the Edge, read from the public environment names in design.md.</summary>
+/// <summary>Settings of the Edge, read from their public environment names (README, Configuration).</summary>
 public sealed class EdgeOptions
 {
     /// <summary>The front door's port (env <c>PORT</c>; default 4010).</summary>
@@ -26,6 +26,13 @@ public sealed class EdgeOptions
 
     /// <summary>How long the upstream may take to start answering (env <c>UPSTREAM_TIMEOUT_SECONDS</c>; default 120 s).</summary>
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// How long the upstream may take, after its response headers, to send its first event (env
+    /// <c>FIRST_EVENT_TIMEOUT_SECONDS</c>; default 20 s). Past it the attempt fails as transient and another account
+    /// is tried, at most twice per request (then 504), so a client hears something well inside the SDKs' own timeouts.
+    /// </summary>
+    public TimeSpan FirstEventTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>How long a stream may stay silent before it counts as dropped (env <c>STREAM_IDLE_TIMEOUT_SECONDS</c>; default 300 s, as the Codex CLI).</summary>
     public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromSeconds(300);
@@ -59,6 +66,7 @@ public sealed class EdgeOptions
         options.ChatGptBaseUrl = UrlOf(config, "CHATGPT_BASE_URL") ?? options.ChatGptBaseUrl;
         options.MaxRequestBodyBytes = Number(config, "MAX_REQUEST_BODY_BYTES", 1024) ?? options.MaxRequestBodyBytes;
         options.UpstreamTimeout = Seconds(config, "UPSTREAM_TIMEOUT_SECONDS") ?? options.UpstreamTimeout;
+        options.FirstEventTimeout = Seconds(config, "FIRST_EVENT_TIMEOUT_SECONDS") ?? options.FirstEventTimeout;
         options.StreamIdleTimeout = Seconds(config, "STREAM_IDLE_TIMEOUT_SECONDS") ?? options.StreamIdleTimeout;
         options.MaxAccountAttempts = (int?)Number(config, "MAX_ACCOUNT_ATTEMPTS", 1) ?? options.MaxAccountAttempts;
         options.ShutdownDrain = Seconds(config, "SHUTDOWN_DRAIN_SECONDS") ?? options.ShutdownDrain;

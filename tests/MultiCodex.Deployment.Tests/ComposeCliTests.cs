@@ -9,23 +9,36 @@ public sealed class ComposeCliTests(ITestOutputHelper output)
 {
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
 
+    // The one variable the file requires; everything else has a default.
+    private static readonly IReadOnlyDictionary<string, string> OnlyTheToken = new Dictionary<string, string> { ["ADMIN_TOKEN"] = "a-token-of-my-own" };
+
     // Compose v1 takes a second or two to start: the plain `config` is run once for the tests that read it.
-    private static readonly Lazy<ComposeCli.Result> PlainConfig = new(() => ComposeCli.Run(NoVariables, "config"));
+    private static readonly Lazy<ComposeCli.Result> PlainConfig = new(() => ComposeCli.Run(OnlyTheToken, "config"));
 
     [ComposeCliFact]
     public void Compose_accepts_the_file()
     {
-        var result = ComposeCli.Run(NoVariables, "config", "-q");
+        var result = ComposeCli.Run(OnlyTheToken, "config", "-q");
         output.WriteLine($"{ComposeCli.Description} config -q: {result}");
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
     [ComposeCliFact]
-    public void With_nothing_set_the_stack_gets_the_documented_defaults()
+    public void Without_an_admin_token_compose_refuses_and_says_how_to_make_one()
     {
-        var config = Config(NoVariables);
-        Assert.Equal("change-me", Env(config, "control", "ADMIN_TOKEN"));
-        Assert.Equal("change-me", Env(config, "edge", "ADMIN_TOKEN"));
+        var result = ComposeCli.Run(NoVariables, "config", "-q");
+        output.WriteLine($"{ComposeCli.Description} config -q without ADMIN_TOKEN: {result}");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("openssl rand -hex 24", result.Stdout + result.Stderr);
+    }
+
+    [ComposeCliFact]
+    public void With_only_the_token_set_the_stack_gets_the_documented_defaults()
+    {
+        var config = Config(OnlyTheToken);
+        Assert.Equal("a-token-of-my-own", Env(config, "control", "ADMIN_TOKEN"));
+        Assert.Equal("a-token-of-my-own", Env(config, "edge", "ADMIN_TOKEN"));
+        Assert.Equal("", Env(config, "edge", "ALLOWED_HOSTS"));
         Assert.Equal("https://auth.openai.com", Env(config, "control", "OAUTH_ISSUER"));
         Assert.Equal("app_EMoamEEZ73f0CkXaXp7hrann", Env(config, "control", "OAUTH_CLIENT_ID"));
         Assert.Equal("openid profile email offline_access", Env(config, "control", "OAUTH_SCOPE"));
@@ -73,7 +86,7 @@ public sealed class ComposeCliTests(ITestOutputHelper output)
     [ComposeCliFact]
     public void Compose_sees_the_healthy_dependency_and_the_data_volume()
     {
-        var config = Config(NoVariables);
+        var config = Config(OnlyTheToken);
         var dependsOn = (YamlMappingNode)Service(config, "edge")["depends_on"]!;
         var control = (YamlMappingNode)dependsOn.Children[new YamlScalarNode("control")];
         Assert.Equal("service_healthy", ((YamlScalarNode)control.Children[new YamlScalarNode("condition")]).Value);
@@ -90,7 +103,7 @@ public sealed class ComposeCliTests(ITestOutputHelper output)
 
     private YamlMappingNode Config(IReadOnlyDictionary<string, string> variables)
     {
-        var result = variables.Count == 0 ? PlainConfig.Value : ComposeCli.Run(variables, "config");
+        var result = ReferenceEquals(variables, OnlyTheToken) ? PlainConfig.Value : ComposeCli.Run(variables, "config");
         output.WriteLine($"{ComposeCli.Description} config with {Interpolation.Describe(variables)}: exit {result.ExitCode}");
         Assert.True(result.ExitCode == 0, result.ToString());
         var stream = new YamlStream();

@@ -73,13 +73,16 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void Control_and_edge_share_the_admin_token_change_me_by_default()
+    public void Control_and_edge_require_the_same_admin_token_and_say_how_to_make_one()
     {
         var services = Repo.Compose.Services;
         foreach (var name in new[] { "control", "edge" })
         {
-            var value = services[name].Environment["ADMIN_TOKEN"];
-            Assert.Equal("${ADMIN_TOKEN:-change-me}", value);
+            var reference = Assert.Single(Interpolation.References(services[name].Environment["ADMIN_TOKEN"]!));
+            Assert.Equal("ADMIN_TOKEN", reference.Name);
+            Assert.Equal(":?", reference.Operator);
+            Assert.Contains("openssl rand -hex 24", reference.Default);
+            Assert.Throws<InvalidOperationException>(() => Interpolation.Evaluate(services[name].Environment["ADMIN_TOKEN"]!, NoVariables));
         }
         Assert.False(services["dashboard"].Environment.ContainsKey("ADMIN_TOKEN"));
     }
@@ -134,6 +137,10 @@ public sealed class ComposeFileTests
                 {
                     Assert.Empty(Interpolation.References(value));
                 }
+                else if (name == "ADMIN_TOKEN")
+                {
+                    Assert.Equal(":?", Assert.Single(Interpolation.References(value)).Operator); // required, no default
+                }
                 else
                 {
                     Assert.True(Interpolation.IsWholeReferenceTo(value, name, out var fallback) && fallback is not null,
@@ -184,7 +191,6 @@ public sealed class ComposeFileTests
         {
             Assert.Contains(name, checkedNames);
         }
-        Assert.Contains("compose sets `change-me`", design["ADMIN_TOKEN"].Meaning, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -195,15 +201,15 @@ public sealed class ComposeFileTests
         var edge = Repo.Compose.Services["edge"].Environment.Keys.ToHashSet();
         string[] controlReads =
         [
-            "DATA_DIR", "CONTROL_URL", "ADMIN_TOKEN", "CHATGPT_BASE_URL", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_REDIRECT_URI", "OAUTH_SCOPE",
+            "DATA_DIR", "CONTROL_URL", "ADMIN_TOKEN", "ALLOWED_HOSTS", "CHATGPT_BASE_URL", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_REDIRECT_URI", "OAUTH_SCOPE",
             "USAGE_REFRESH_SECONDS", "BLOCK_FALLBACK_SECONDS", "STICKY_SESSION_IDLE_SECONDS", "HISTORY_RETENTION_DAYS", "OAUTH_FLOW_TTL_SECONDS",
             "UPSTREAM_TIMEOUT_SECONDS", "CONTROL_MAX_BODY_BYTES", "LOG_FORMAT", "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_MAX_ATTEMPTS",
         ];
         string[] edgeReads =
         [
-            "PORT", "HOST", "CONTROL_URL", "DASHBOARD_URL", "ADMIN_TOKEN", "CHATGPT_BASE_URL", "MAX_REQUEST_BODY_BYTES",
-            "UPSTREAM_TIMEOUT_SECONDS", "STREAM_IDLE_TIMEOUT_SECONDS", "MAX_ACCOUNT_ATTEMPTS", "SHUTDOWN_DRAIN_SECONDS", "REPORT_QUEUE_CAPACITY",
-            "LOG_FORMAT",
+            "PORT", "HOST", "CONTROL_URL", "DASHBOARD_URL", "ADMIN_TOKEN", "ALLOWED_HOSTS", "CHATGPT_BASE_URL", "MAX_REQUEST_BODY_BYTES",
+            "UPSTREAM_TIMEOUT_SECONDS", "FIRST_EVENT_TIMEOUT_SECONDS", "STREAM_IDLE_TIMEOUT_SECONDS", "MAX_ACCOUNT_ATTEMPTS", "SHUTDOWN_DRAIN_SECONDS",
+            "REPORT_QUEUE_CAPACITY", "LOG_FORMAT",
         ];
         Assert.Equal(controlReads.Order(StringComparer.Ordinal), control.Order(StringComparer.Ordinal));
         Assert.Equal(edgeReads.Order(StringComparer.Ordinal), edge.Order(StringComparer.Ordinal));

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -13,6 +14,8 @@ namespace MultiCodex.Hosting;
 /// knowledge (native gRPC), which Kestrel does not do by itself without TLS (toolchain.md §3, option C). It peeks
 /// at the first bytes of a connection without consuming them: the HTTP/2 preface makes Kestrel pick HTTP/2 as
 /// if TLS had negotiated "h2"; anything else stays HTTP/1.1. Used by Control and the Edge; pinned by regression tests.
+/// A connection that closes before it decides is dropped quietly (it is no error), and one that stays silent is closed
+/// after Kestrel's own request-headers timeout, which does not run yet while we wait.
 /// </summary>
 public static class CleartextHttp2Sniffer
 {
@@ -21,23 +24,52 @@ public static class CleartextHttp2Sniffer
     public static void UseCleartextHttp2Sniffing(this ListenOptions listen)
     {
         listen.Protocols = HttpProtocols.Http1AndHttp2;
-        listen.Use(next => async connection =>
-        {
-            if (await StartsWithPrefaceAsync(connection))
-            {
-                connection.Features.Set<ITlsConnectionFeature>(new CleartextTls());
-                connection.Features.Set<ITlsApplicationProtocolFeature>(new Http2Negotiated());
-            }
-            await next(connection);
-        });
+        var limits = listen.KestrelServerOptions.Limits;
+        listen.Use(next => connection => SniffAsync(connection, next, limits.RequestHeadersTimeout));
     }
 
-    private static async Task<bool> StartsWithPrefaceAsync(ConnectionContext connection)
+    private static async Task SniffAsync(ConnectionContext connection, ConnectionDelegate next, TimeSpan silenceLimit)
+    {
+        bool? preface;
+        // On the system clock, as Kestrel's own connection timeouts are.
+        using (var silence = new CancellationTokenSource(silenceLimit))
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(silence.Token, connection.ConnectionClosed))
+        {
+            preface = await StartsWithPrefaceAsync(connection, stop.Token);
+        }
+        if (preface is null)
+        {
+            connection.Abort();
+            return;
+        }
+        if (preface.Value)
+        {
+            connection.Features.Set<ITlsConnectionFeature>(new CleartextTls());
+            connection.Features.Set<ITlsApplicationProtocolFeature>(new Http2Negotiated());
+        }
+        await next(connection);
+    }
+
+    // True: the HTTP/2 preface; false: anything else; null: the connection closed or stayed silent before deciding.
+    private static async Task<bool?> StartsWithPrefaceAsync(ConnectionContext connection, CancellationToken cancellationToken)
     {
         var input = connection.Transport.Input;
         while (true)
         {
-            var result = await input.ReadAsync(connection.ConnectionClosed);
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+                return null; // closed, reset or silent: nothing to serve, nothing to log
+            }
+            if (result.IsCanceled || (result.IsCompleted && result.Buffer.IsEmpty))
+            {
+                input.AdvanceTo(result.Buffer.Start);
+                return null;
+            }
             var buffer = result.Buffer;
             var (matches, length) = Compare(buffer);
             if (!matches || length == Preface.Length || result.IsCompleted)

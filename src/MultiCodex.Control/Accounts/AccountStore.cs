@@ -14,7 +14,7 @@ public sealed class AccountStore
 
     public AccountStore(DataDirectory dataDirectory, TimeProvider time)
     {
-        var file = new JsonFile<AccountsDocument>(dataDirectory.PathOf("accounts.json"), AccountsJsonContext.Default.AccountsDocument, AccountsMigration.Upgrade);
+        var file = new JsonFile<AccountsDocument>(dataDirectory, "accounts.json", AccountsJsonContext.Default.AccountsDocument, AccountsMigration.Upgrade);
         var document = file.Load() ?? new AccountsDocument();
         if (document.SchemaVersion > AccountsDocument.CurrentSchemaVersion)
         {

@@ -34,7 +34,7 @@ public sealed class ApiKeyStore
 
     public ApiKeyStore(DataDirectory dataDirectory, TimeProvider time)
     {
-        var file = new JsonFile<ApiKeysDocument>(dataDirectory.PathOf("api-keys.json"), ApiKeysJsonContext.Default.ApiKeysDocument);
+        var file = new JsonFile<ApiKeysDocument>(dataDirectory, "api-keys.json", ApiKeysJsonContext.Default.ApiKeysDocument);
         _state = new PersistentState<ApiKeysDocument>(file, file.Load() ?? new ApiKeysDocument(), time);
         _state.Changed += _ => Changed?.Invoke();
         Time = time;

@@ -45,7 +45,7 @@ public sealed partial class DeviceFlowPoller(OAuthFlowStore flows, OAuthFlowMana
             {
                 await manager.PollDeviceFlowAsync(flow, cancellationToken);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException && !cancellationToken.IsCancellationRequested)
             {
                 Log.PollFailed(logger, flow.Id, e.GetType().Name);
             }

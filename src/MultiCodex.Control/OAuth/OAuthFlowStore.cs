@@ -14,7 +14,7 @@ public sealed class OAuthFlowStore
 
     public OAuthFlowStore(DataDirectory dataDirectory, TimeProvider time)
     {
-        var file = new JsonFile<OAuthStateDocument>(dataDirectory.PathOf("oauth-state.json"), OAuthStateJsonContext.Default.OAuthStateDocument);
+        var file = new JsonFile<OAuthStateDocument>(dataDirectory, "oauth-state.json", OAuthStateJsonContext.Default.OAuthStateDocument);
         var document = file.Load() ?? new OAuthStateDocument();
         if (document.SchemaVersion > OAuthStateDocument.CurrentSchemaVersion)
         {

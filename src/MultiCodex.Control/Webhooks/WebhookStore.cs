@@ -21,7 +21,7 @@ public sealed class WebhookStore
 
     public WebhookStore(DataDirectory dataDirectory, TimeProvider time)
     {
-        var file = new JsonFile<WebhooksDocument>(dataDirectory.PathOf("webhooks.json"), WebhooksJsonContext.Default.WebhooksDocument);
+        var file = new JsonFile<WebhooksDocument>(dataDirectory, "webhooks.json", WebhooksJsonContext.Default.WebhooksDocument);
         var document = file.Load() ?? new WebhooksDocument();
         if (document.SchemaVersion > WebhooksDocument.CurrentSchemaVersion)
         {

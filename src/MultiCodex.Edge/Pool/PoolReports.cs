@@ -1,14 +1,14 @@
 using Google.Protobuf.WellKnownTypes;
-using V1 = MultiCodex.Control.V1;
+using ControlV1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Edge.Pool;
 
 /// <summary>The reports that carry an outcome, an answer or a binding to Control: the one place they are shaped.</summary>
 internal static class PoolReports
 {
-    public static V1.PoolReport Attempt(AccountLease lease, AttemptOutcome outcome)
+    public static ControlV1.PoolReport Attempt(AccountLease lease, AttemptOutcome outcome)
     {
-        var attempt = new V1.AttemptReport
+        var attempt = new ControlV1.AttemptReport
         {
             RequestId = outcome.RequestId,
             Attempt = outcome.Attempt,
@@ -35,12 +35,12 @@ internal static class PoolReports
         {
             attempt.RateLimitHeaders[name] = value;
         }
-        return new V1.PoolReport { Attempt = attempt };
+        return new ControlV1.PoolReport { Attempt = attempt };
     }
 
-    public static V1.PoolReport Answer(ClientAnswer answer) => new()
+    public static ControlV1.PoolReport Answer(ClientAnswer answer) => new()
     {
-        Answer = new V1.AnswerReport
+        Answer = new ControlV1.AnswerReport
         {
             RequestId = answer.RequestId,
             Endpoint = answer.Endpoint,
@@ -55,6 +55,6 @@ internal static class PoolReports
     };
 
     /// <summary>A binding; when it was made travels as the report's age.</summary>
-    public static V1.PoolReport Binding(string sessionKey, string accountId) =>
-        new() { Binding = new V1.SessionBinding { SessionKey = sessionKey, AccountId = accountId } };
+    public static ControlV1.PoolReport Binding(string sessionKey, string accountId) =>
+        new() { Binding = new ControlV1.SessionBinding { SessionKey = sessionKey, AccountId = accountId } };
 }

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using MultiCodex.Pool;
-using V1 = MultiCodex.Control.V1;
+using ControlV1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Edge.Pool;
 
@@ -92,7 +92,7 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
     }
 
     /// <summary>Applies one message of Control's stream; returns true when it came from a new Control process.</summary>
-    public bool Apply(V1.WatchPoolResponse message)
+    public bool Apply(ControlV1.WatchPoolResponse message)
     {
         List<(string SessionKey, string AccountId, DateTimeOffset LastSeen)>? rebind = null;
         var now = time.GetUtcNow();
@@ -202,7 +202,7 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
     /// and a quota block on the meter it came from (by the shared rules). Returns true when the account is now
     /// blocked for what the lease asked of it.
     /// </summary>
-    public bool Complete(AccountLease lease, AttemptOutcome outcome, V1.PoolReport report)
+    public bool Complete(AccountLease lease, AttemptOutcome outcome, ControlV1.PoolReport report)
     {
         var now = time.GetUtcNow();
         var headerUsage = outcome.RateLimitHeaders.Count > 0 ? UsageMeters.FromHeaders(outcome.RateLimitHeaders, now) : null;

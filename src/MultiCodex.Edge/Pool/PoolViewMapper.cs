@@ -1,12 +1,12 @@
 using MultiCodex.Pool;
-using V1 = MultiCodex.Control.V1;
+using ControlV1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Edge.Pool;
 
 /// <summary>Maps an account of Control's pushed view to what the shared selection rules read.</summary>
 internal static class PoolViewMapper
 {
-    public static PoolAccount ToRules(V1.PoolAccount account) => new()
+    public static PoolAccount ToRules(ControlV1.PoolAccount account) => new()
     {
         Id = account.Id,
         Email = account.Email,
@@ -19,12 +19,12 @@ internal static class PoolViewMapper
     };
 
     // A Control from before meters sends one block, on the ordinary limit.
-    private static IReadOnlyList<MeterBlock> ToBlocks(V1.PoolAccount account) =>
+    private static IReadOnlyList<MeterBlock> ToBlocks(ControlV1.PoolAccount account) =>
         account.Blocks.Count > 0 ? [.. account.Blocks.Select(b => new MeterBlock(b.MeterKey, b.ExpireTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue, b.Reason))]
         : account.BlockExpireTime is { } until ? [new MeterBlock(MeterKeys.Ordinary, until.ToDateTimeOffset(), account.BlockReason)]
         : [];
 
-    private static AccountUsageSnapshot ToUsage(V1.AccountUsage usage)
+    private static AccountUsageSnapshot ToUsage(ControlV1.AccountUsage usage)
     {
         var observedAt = usage.UpdateTime?.ToDateTimeOffset() ?? DateTimeOffset.MinValue;
         // A Control from before meters sends the two windows only.
@@ -33,15 +33,15 @@ internal static class PoolViewMapper
             : UsageMeters.Snapshot([ToWindow(usage.FiveHour), ToWindow(usage.Weekly)], observedAt);
     }
 
-    private static UsageMeter ToMeter(V1.UsageMeter meter) => new()
+    private static UsageMeter ToMeter(ControlV1.UsageMeter meter) => new()
     {
         Kind = meter.Kind switch
         {
-            V1.UsageMeter.Types.Kind.FiveHour => MeterKind.FiveHour,
-            V1.UsageMeter.Types.Kind.Weekly => MeterKind.Weekly,
-            V1.UsageMeter.Types.Kind.OtherWindow => MeterKind.OtherWindow,
-            V1.UsageMeter.Types.Kind.CreditBudget => MeterKind.CreditBudget,
-            V1.UsageMeter.Types.Kind.Reserve => MeterKind.Reserve,
+            ControlV1.UsageMeter.Types.Kind.FiveHour => MeterKind.FiveHour,
+            ControlV1.UsageMeter.Types.Kind.Weekly => MeterKind.Weekly,
+            ControlV1.UsageMeter.Types.Kind.OtherWindow => MeterKind.OtherWindow,
+            ControlV1.UsageMeter.Types.Kind.CreditBudget => MeterKind.CreditBudget,
+            ControlV1.UsageMeter.Types.Kind.Reserve => MeterKind.Reserve,
             _ => MeterKind.OtherLimit,
         },
         UsedPercent = meter.UsedPercent,
@@ -54,6 +54,6 @@ internal static class PoolViewMapper
         LimitReached = meter.LimitReached,
     };
 
-    private static UsageMeter? ToWindow(V1.UsageWindow? window) =>
+    private static UsageMeter? ToWindow(ControlV1.UsageWindow? window) =>
         window is null ? null : UsageMeters.Window(window.UsedPercent, window.Length?.ToTimeSpan() ?? TimeSpan.Zero, window.ResetTime?.ToDateTimeOffset());
 }

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using V1 = MultiCodex.Control.V1;
+using ControlV1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Edge.Pool;
 
@@ -49,7 +49,7 @@ internal sealed class ReportQueue(int capacity, TimeProvider time)
     }
 
     /// <summary>Numbers and queues a report (<paramref name="age"/>: how long ago it happened); returns its number.</summary>
-    public ulong Enqueue(V1.PoolReport report, bool urgent, TimeSpan age = default)
+    public ulong Enqueue(ControlV1.PoolReport report, bool urgent, TimeSpan age = default)
     {
         var recordedAt = time.GetTimestamp() - (long)(age.TotalSeconds * time.TimestampFrequency);
         var overflowed = false;
@@ -103,12 +103,12 @@ internal sealed class ReportQueue(int capacity, TimeProvider time)
     }
 
     /// <summary>The oldest reports (at most <paramref name="max"/>), each with its age now; they stay queued until acknowledged.</summary>
-    public List<V1.PoolReport> Peek(int max)
+    public List<ControlV1.PoolReport> Peek(int max)
     {
         lock (_gate)
         {
             _urgent = false;
-            var batch = new List<V1.PoolReport>(Math.Min(max, _entries.Count));
+            var batch = new List<ControlV1.PoolReport>(Math.Min(max, _entries.Count));
             foreach (var entry in _entries)
             {
                 if (batch.Count == max)
@@ -134,5 +134,5 @@ internal sealed class ReportQueue(int capacity, TimeProvider time)
         }
     }
 
-    private readonly record struct Entry(V1.PoolReport Report, long RecordedAt);
+    private readonly record struct Entry(ControlV1.PoolReport Report, long RecordedAt);
 }

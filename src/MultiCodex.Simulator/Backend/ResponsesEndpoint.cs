@@ -68,6 +68,8 @@ internal static class ResponsesEndpoint
         bool finished;
         try
         {
+            // The real backend answers with its headers at once; the events follow as they are made.
+            await response.Body.FlushAsync(context.RequestAborted);
             finished = await StreamRunner.RunAsync(answer.Events, answer.Behavior, new SseWriter(response), state.Clock, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

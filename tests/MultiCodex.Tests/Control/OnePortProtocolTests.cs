@@ -77,7 +77,7 @@ public sealed class OnePortProtocolTests : IAsyncLifetime
 
         await stream.WriteAsync("P"u8.ToArray());
         await stream.FlushAsync();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes("OST /admin/accounts HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+        await stream.WriteAsync(Encoding.ASCII.GetBytes("OST /admin/accounts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var reply = await new StreamReader(stream).ReadLineAsync(timeout.Token);
 

@@ -43,9 +43,8 @@ public sealed class FrontDoorTests
     [Fact]
     public async Task EdgeStartedBeforeControl_WaitsQuietly_AndServesOnceControlIsUp()
     {
-        var logs = new LogCapture();
         var controlUrl = new Uri($"http://127.0.0.1:{FreePort.Next()}");
-        await using var edge = await EdgeHost.StartAsync(controlUrl, logs: logs);
+        await using var edge = await EdgeHost.StartAsync(controlUrl);
         using var data = new TempDirectory();
 
         // A request that arrives before Control is up waits for the first view (bounded) instead of failing.
@@ -57,7 +56,7 @@ public sealed class FrontDoorTests
         // The view arrived (the pool is simply empty), and nothing was logged as a warning about the start order.
         Assert.Contains("No accounts are configured", await answer.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, (await edge.Http.GetAsync("/readyz")).StatusCode);
-        Assert.DoesNotContain(logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Category.StartsWith("MultiCodex.Edge.Pool")
+        Assert.DoesNotContain(edge.Logs, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.Category.StartsWith("MultiCodex.Edge.Pool")
             || e.Message.Contains("Could not load API key digests"));
     }
 

@@ -24,7 +24,7 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
         var (status, events) = await StreamAsync(new { model = "gpt-5.5", input = "Say hi", stream = true });
 
         Assert.Equal(200, status);
-        Assert.Contains("multicodex_edge_requests_total{endpoint=\"responses\",status=\"200\"}", await _proxy.Client.GetStringAsync("/metrics"));
+        Assert.Contains("multicodex_edge_requests_total{endpoint=\"responses\",status=\"200\"}", await _proxy.Stack.Admin.GetStringAsync("/metrics"));
         Assert.Equal("response.created", events[0].Type);
         Assert.Equal("response.completed", events[^1].Type);
         Assert.Contains("Hello from stream@example.com: Say hi", string.Concat(events.Where(e => e.Type == "response.output_text.delta").Select(e => (string?)e.Data["delta"])));
@@ -144,7 +144,7 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
     [Fact]
     public async Task ConcurrentUnauthorized_MakeOneRefreshInControl_AndEveryRequestRetriesOnTheSameAccount()
     {
-        var (sim, id) = await _proxy.AddAccountAsync("burst@example.com", priority: 0);
+        var (sim, _) = await _proxy.AddAccountAsync("burst@example.com", priority: 0);
         var (other, _) = await _proxy.AddAccountAsync("spare@example.com", priority: 1);
         sim.ExpireAccessTokens();
 
@@ -156,7 +156,7 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
             return (response.StatusCode, Account: response.Headers.GetValues("x-multicodex-account").Single());
         }));
 
-        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, id), a));
+        Assert.All(answers, a => Assert.Equal((HttpStatusCode.OK, "burst@example.com"), a));
         Assert.Equal(1, sim.RefreshGrantCount);
         Assert.Equal(0, other.ResponsesRequestCount);
     }
@@ -288,16 +288,33 @@ public sealed class ResponsesProxyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ExplainHeader_NamesTheAccountAndWhy()
+    public async Task ExplainHeader_NamesTheAccountByEmailAndWhy()
     {
-        var (_, id) = await _proxy.AddAccountAsync("explain@example.com");
+        await _proxy.AddAccountAsync("explain@example.com");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(new { model = "gpt-5.5", input = "x" }) };
         request.Headers.Add("x-multicodex-explain", "1");
 
         var response = await _proxy.Client.SendAsync(request);
 
-        Assert.Equal(id, response.Headers.GetValues("x-multicodex-account").Single());
+        Assert.Equal("explain@example.com", response.Headers.GetValues("x-multicodex-account").Single());
         Assert.Contains("eligible", response.Headers.GetValues("x-multicodex-reason").Single());
+        Assert.Equal("explain@example.com 200", response.Headers.GetValues("x-multicodex-attempts").Single());
+    }
+
+    [Fact]
+    public async Task ExplainHeader_ListsTheFailoverChain()
+    {
+        var (first, _) = await _proxy.AddAccountAsync("alice@example.com", priority: 0);
+        await _proxy.AddAccountAsync("erin@example.com", priority: 1);
+        first.EnqueueBehavior(ResponseBehavior.UsageLimitReached(TimeSpan.FromHours(1)));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = Json(new { model = "gpt-5.5", input = "x" }) };
+        request.Headers.Add("x-multicodex-explain", "1");
+
+        var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("erin@example.com", response.Headers.GetValues("x-multicodex-account").Single());
+        Assert.Equal("alice@example.com 429 usage_limit_reached -> erin@example.com 200", response.Headers.GetValues("x-multicodex-attempts").Single());
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public sealed class RequestHistoryTests : IAsyncLifetime
         var usageBody = JsonNode.Parse(await usage.Content.ReadAsStringAsync())!;
         var withoutKey = await _proxy.Client.GetAsync("/v1/usage");
         var wrongKey = await _proxy.Client.SendAsync(Get("/v1/usage", "mcx_not-a-key"));
-        var metrics = await new HttpClient { BaseAddress = _proxy.Stack.Control.Url }.GetStringAsync("/metrics");
+        var metrics = await ControlMetricsAsync();
 
         long Sum(string key, Func<JsonNode, long> of) => made.Where(m => m.Key == key).Sum(m => of(m.Usage));
         static long Input(JsonNode u) => (long)u["input_tokens"]!;
@@ -184,6 +184,7 @@ public sealed class RequestHistoryTests : IAsyncLifetime
     private async Task<string> ControlMetricsAsync()
     {
         using var http = new HttpClient { BaseAddress = _proxy.Stack.Control.Url };
+        http.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken); // metrics name accounts and keys
         return await http.GetStringAsync("/metrics");
     }
 

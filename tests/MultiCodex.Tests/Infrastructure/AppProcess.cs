@@ -15,14 +15,18 @@ public sealed partial class AppProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    private AppProcess(Process process, Uri url, StringBuilder output)
+    private AppProcess(Process process, Uri url, StringBuilder output, string logSource)
     {
         _process = process;
+        LogSource = logSource;
         _output = output;
         Url = url;
     }
 
     public Uri Url { get; }
+
+    /// <summary>This process's name in <see cref="TestLogs"/>.</summary>
+    public string LogSource { get; }
 
     public int Id => _process.Id;
 
@@ -65,6 +69,7 @@ public sealed partial class AppProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
         var process = Process.Start(start)!;
+        var source = TestLogs.NewSource(project);
         var output = new StringBuilder();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
@@ -75,17 +80,25 @@ public sealed partial class AppProcess : IAsyncDisposable
                 return;
             }
             lock (output) { output.AppendLine(e.Data); }
+            TestLogs.AddOutput(source, e.Data);
             if (ListeningLine().Match(e.Data) is { Success: true } match)
             {
                 listening.TrySetResult(new Uri(match.Groups[1].Value));
             }
         };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (output) { output.AppendLine(e.Data); }
+                TestLogs.AddOutput(source, e.Data);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
         {
-            return new AppProcess(process, await listening.Task.WaitAsync(StartTimeout), output);
+            return new AppProcess(process, await listening.Task.WaitAsync(StartTimeout), output, source);
         }
         catch
         {
@@ -128,7 +141,7 @@ public sealed partial class AppProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"Now listening on: (http://\S+)")]
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
     private static partial Regex ListeningLine();
 }
 

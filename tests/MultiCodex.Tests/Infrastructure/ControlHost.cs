@@ -12,14 +12,18 @@ public sealed class ControlHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ControlHost(WebApplication app, Uri url)
+    private ControlHost(WebApplication app, Uri url, string logSource)
     {
         _app = app;
+        LogSource = logSource;
         Url = url;
         Channel = GrpcChannel.ForAddress(url);
     }
 
     public Uri Url { get; }
+
+    /// <summary>This instance's name in <see cref="TestLogs"/>.</summary>
+    public string LogSource { get; }
 
     /// <summary>A native gRPC (h2c) channel to Control.</summary>
     public GrpcChannel Channel { get; }
@@ -29,6 +33,7 @@ public sealed class ControlHost : IAsyncDisposable
     public static async Task<ControlHost> StartAsync(string dataDir, string? adminToken = "test-admin-token",
         IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
+        var source = TestLogs.NewSource("control");
         var app = ControlApp.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -51,9 +56,10 @@ public sealed class ControlHost : IAsyncDisposable
                 builder.Services.AddSingleton(time);
             }
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddTestLogs(source);
         });
         await app.StartAsync();
-        return new ControlHost(app, ServerAddress.Of(app));
+        return new ControlHost(app, ServerAddress.Of(app), source);
     }
 
     public async ValueTask DisposeAsync()

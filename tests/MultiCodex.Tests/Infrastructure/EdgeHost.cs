@@ -12,17 +12,24 @@ public sealed class EdgeHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EdgeHost(WebApplication app, Uri url)
+    private EdgeHost(WebApplication app, Uri url, string logSource)
     {
         _app = app;
+        LogSource = logSource;
         Url = url;
         Http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public Uri Url { get; }
 
+    /// <summary>This instance's name in <see cref="TestLogs"/>.</summary>
+    public string LogSource { get; }
+
     /// <summary>A plain HTTP/1.1 client of the front door.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>What this Edge logged so far (<see cref="TestLogs"/>: our categories from Debug, the framework's from Warning).</summary>
+    public IReadOnlyList<TestLogs.LogLine> Logs => TestLogs.All([LogSource]);
 
     public IServiceProvider Services => _app.Services;
 
@@ -53,8 +60,9 @@ public sealed class EdgeHost : IAsyncDisposable
         Assert.True(await Services.GetRequiredService<ReportSender>().FlushAsync(TimeSpan.FromSeconds(30)), "Control did not take the Edge's reports.");
 
     public static async Task<EdgeHost> StartAsync(Uri controlUrl, string? adminToken = "test-admin-token",
-        Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null, ILoggerProvider? logs = null)
+        Uri? dashboardUrl = null, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
+        var source = TestLogs.NewSource("edge");
         var app = EdgeApp.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -74,13 +82,10 @@ public sealed class EdgeHost : IAsyncDisposable
                 builder.Services.AddSingleton(time);
             }
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            if (logs is not null)
-            {
-                builder.Logging.AddProvider(logs);
-            }
+            builder.Logging.AddTestLogs(source);
         });
         await app.StartAsync();
-        return new EdgeHost(app, ServerAddress.Of(app));
+        return new EdgeHost(app, ServerAddress.Of(app), source);
     }
 
     public async ValueTask DisposeAsync()

@@ -18,11 +18,14 @@ public sealed class ProxyFixture : IAsyncDisposable
     public Uri V1 => new(Stack.Edge.Url, "/v1/");
     public HttpClient Client => Stack.Edge.Http;
 
-    /// <summary>Starts the fake backend, Control and the Edge; with <paramref name="time"/>, all three share that clock.</summary>
-    public static async Task<ProxyFixture> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <summary>
+    /// Starts the fake backend, Control and the Edge; with <paramref name="time"/>, all three share that clock;
+    /// <paramref name="edgeTime"/> gives the Edge a clock of its own.
+    /// </summary>
+    public static async Task<ProxyFixture> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? time = null, TimeProvider? edgeTime = null)
     {
         var upstream = await FakeChatGpt.StartAsync(time is null ? null : new FakeChatGptOptions { TimeProvider = time });
-        var stack = await Stack.StartAsync(Stack.UpstreamSettings(upstream, settings), time);
+        var stack = await Stack.StartAsync(Stack.UpstreamSettings(upstream, settings), time, edgeTime);
         return new ProxyFixture(upstream, stack);
     }
 

@@ -30,6 +30,9 @@ public sealed class Stack : IAsyncDisposable
     public ControlHost Control { get; }
     public EdgeHost Edge { get; }
 
+    /// <summary>The names of this stack's apps in <see cref="TestLogs"/>.</summary>
+    public IReadOnlyCollection<string> LogSources => [Control.LogSource, Edge.LogSource];
+
     /// <summary>REST through the front door, with the admin token.</summary>
     public HttpClient Admin { get; }
 
@@ -40,14 +43,14 @@ public sealed class Stack : IAsyncDisposable
     public static CallOptions Authorized => new(new Metadata { { "x-admin-token", AdminToken } }, deadline: DateTime.UtcNow.AddSeconds(30));
 
     /// <summary>
-    /// Starts Control and an Edge; <paramref name="settings"/> go to both (each reads the names it knows), and with
-    /// <paramref name="time"/> both run on that clock.
+    /// Starts Control and an Edge; <paramref name="settings"/> go to both (each reads the names it knows). With
+    /// <paramref name="time"/> both run on that clock; <paramref name="edgeTime"/> gives the Edge a clock of its own.
     /// </summary>
-    public static async Task<Stack> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    public static async Task<Stack> StartAsync(IDictionary<string, string?>? settings = null, TimeProvider? time = null, TimeProvider? edgeTime = null)
     {
         var data = new TempDirectory();
         var control = await ControlHost.StartAsync(data.Path, AdminToken, settings, time);
-        var edge = await EdgeHost.StartAsync(control.Url, AdminToken, settings: settings, time: time);
+        var edge = await EdgeHost.StartAsync(control.Url, AdminToken, settings: settings, time: edgeTime ?? time);
         return new Stack(data, control, edge);
     }
 

@@ -169,6 +169,23 @@ public sealed class MeterLeasingTests : IAsyncLifetime
         Assert.Equal(0, plain.ResponsesRequestCount);
     }
 
+    [Fact]
+    public async Task ARequestForTheReservesModel_WhenNoAccountHasOrdinaryQuota_IsServedByTheReserveUnderItsOwnId()
+    {
+        var (reserve, _) = await _proxy.AddAccountAsync("lastresort@example.com");
+        reserve.SetPrimaryUsage(100, _time.GetUtcNow().AddHours(2));
+        reserve.EnableReserve(Luna, usedPercent: 10);
+        await RefreshAllAsync();
+
+        var response = await SendAsync(Luna);
+        var sent = _proxy.Upstream.Requests.All().Last(r => r.Path.EndsWith("/codex/responses"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("gpt-reserve", sent.Json!.Value.GetProperty("model").GetString());
+        Assert.Equal("model=gpt-reserve", sent.Header("x-codex-routing-hint"));
+        Assert.Equal(1, reserve.CompletedResponseCount);
+    }
+
     private async Task RefreshAllAsync()
     {
         (await _proxy.Stack.Admin.PostAsync("/admin/usage/refresh", null)).EnsureSuccessStatusCode();
@@ -189,6 +206,10 @@ public sealed class MeterLeasingTests : IAsyncLifetime
         request.Headers.Add("x-multicodex-explain", "1");
         using var response = await _proxy.Client.SendAsync(request);
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        return (response.Headers.GetValues("x-multicodex-account").Single(), response.Headers.GetValues("x-multicodex-reason").Single());
+        // The explain header names the account by its email; these tests compare ids.
+        var email = response.Headers.GetValues("x-multicodex-account").Single();
+        var accounts = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>("/admin/accounts"))!["accounts"]!.AsArray();
+        var id = (string)accounts.Single(a => (string?)a!["email"] == email)!["id"]!;
+        return (id, response.Headers.GetValues("x-multicodex-reason").Single());
     }
 }

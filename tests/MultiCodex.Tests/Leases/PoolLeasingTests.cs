@@ -31,8 +31,8 @@ public sealed class PoolLeasingTests : IAsyncLifetime
     [Fact]
     public async Task ThreeAccounts_GoThroughTheThreeRules_ThenAQuotaBlockEndsByItself()
     {
-        var (a, aId) = await _proxy.AddAccountAsync("a@example.com", priority: 2);
-        var (b, bId) = await _proxy.AddAccountAsync("b@example.com", priority: 1);
+        var (a, _) = await _proxy.AddAccountAsync("a@example.com", priority: 2);
+        var (b, _) = await _proxy.AddAccountAsync("b@example.com", priority: 1);
         var (c, cId) = await _proxy.AddAccountAsync("c@example.com", priority: 3);
         var now = _time.GetUtcNow();
         b.SetPrimaryUsage(5, now.AddHours(2));
@@ -62,23 +62,23 @@ public sealed class PoolLeasingTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
         var afterBlock = await ExplainAsync();
 
-        Assert.Equal(bId, byPriority.Account);
+        Assert.Equal("b@example.com", byPriority.Account);
         Assert.Contains("no usage known; by priority", byPriority.Reason);
-        Assert.Equal(aId, untouched.Account);
+        Assert.Equal("a@example.com", untouched.Account);
         Assert.Contains("a@example.com: untouched on both windows", untouched.Reason);
-        Assert.Equal(cId, soonest.Account);
+        Assert.Equal("c@example.com", soonest.Account);
         Assert.Contains("weekly window resets soonest", soonest.Reason);
-        Assert.Equal(bId, failover.Account);
+        Assert.Equal("b@example.com", failover.Account);
         Assert.Equal(2, cRequests);
         Assert.Equal("STATE_BLOCKED", stateWhileBlocked);
-        Assert.Equal(cId, afterBlock.Account);
+        Assert.Equal("c@example.com", afterBlock.Account);
     }
 
     [Fact]
     public async Task Conversation_StaysOnItsAccount_ReturnsAfterAOneOffFailover_AndIsFreeAgainWhenIdle()
     {
-        var (a, aId) = await _proxy.AddAccountAsync("s-a@example.com", priority: 0);
-        var (_, bId) = await _proxy.AddAccountAsync("s-b@example.com", priority: 1);
+        var (a, _) = await _proxy.AddAccountAsync("s-a@example.com", priority: 0);
+        await _proxy.AddAccountAsync("s-b@example.com", priority: 1);
 
         var first = await ExplainAsync("thread-1");
         // Make a rank worse than b: the conversation still stays on a.
@@ -97,13 +97,13 @@ public sealed class PoolLeasingTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1));
         var fresh = await ExplainAsync("thread-1");
 
-        Assert.Equal(aId, first.Account);
-        Assert.Equal(bId, otherConversation.Account);
-        Assert.Equal(aId, sticky.Account);
+        Assert.Equal("s-a@example.com", first.Account);
+        Assert.Equal("s-b@example.com", otherConversation.Account);
+        Assert.Equal("s-a@example.com", sticky.Account);
         Assert.Contains("keeps this session (sticky)", sticky.Reason);
-        Assert.Equal(bId, failover.Account);
-        Assert.Equal(aId, back.Account);
-        Assert.Equal(bId, fresh.Account);
+        Assert.Equal("s-b@example.com", failover.Account);
+        Assert.Equal("s-a@example.com", back.Account);
+        Assert.Equal("s-b@example.com", fresh.Account);
         Assert.DoesNotContain("sticky", fresh.Reason);
     }
 
@@ -126,6 +126,7 @@ public sealed class PoolLeasingTests : IAsyncLifetime
         Assert.Equal(0, _proxy.Stack.Edge.Services.GetRequiredService<PoolView>().InFlight());
     }
 
+    // The account's email (x-multicodex-account) and why it was chosen.
     private async Task<(string Account, string Reason)> ExplainAsync(string? session = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses")

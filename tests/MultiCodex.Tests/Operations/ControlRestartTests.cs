@@ -142,7 +142,7 @@ public sealed class ControlRestartTests
         Assert.Equal((100, 60L), (queued, dropped));
         // The newest 100 reports survived: the last 50 requests (an attempt and an answer each), one entry each in the log.
         Assert.Equal(50, log.Count);
-        Assert.Contains("multicodex_edge_pool_reports_dropped_total", await edge.Http.GetStringAsync("/metrics"));
+        Assert.Contains("multicodex_edge_pool_reports_dropped_total", await restartedAdmin.GetStringAsync("/metrics"));
     }
 
     private static Task<AppProcess> StartControlAsync(FakeChatGpt upstream, string dataDir, int port) =>

@@ -109,9 +109,10 @@ public sealed class UsageProbeTests : IAsyncLifetime
         await _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
         _proxy.Upstream.Requests.Clear();
 
-        // Interval 300 s with up to 10 % jitter: within 331 s of fake time, one more round has run.
+        // Interval 300 s with up to 10 % jitter: within 331 s of fake time after the worker armed its wait, one more round
+        // has run. Under load the worker may arm that wait only after some of these steps, so keep stepping a while.
         var probed = _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
-        for (var i = 0; i < 12 && !probed.IsCompleted; i++)
+        for (var i = 0; i < 40 && !probed.IsCompleted; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(30));
             await Task.WhenAny(probed, Task.Delay(TimeSpan.FromMilliseconds(200)));
@@ -150,6 +151,33 @@ public sealed class UsageProbeTests : IAsyncLifetime
         var account = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!;
         Assert.Equal("STATE_ACTIVE", (string?)account["state"]);
         Assert.Equal(3, (double?)account["usage"]!["fiveHour"]!["usedPercent"]);
+    }
+
+    [Fact]
+    public async Task Unblock_OnAStillFullWindow_ReprobesAndBlocksAgainUntilItsReset()
+    {
+        var (sim, id) = await ImportAsync("override@example.com");
+        await _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
+        var store = _proxy.Stack.Control.Services.GetRequiredService<AccountStore>();
+        var edge = new Leases.PoolClient(_proxy.Stack.Control.Channel);
+        var windowReset = _time.GetUtcNow().AddHours(1);
+        sim.SetPrimaryUsage(100, windowReset);
+        var lengthened = WhenAsync(store, a => a.Find(id)?.OrdinaryBlock(_time.GetUtcNow())?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
+        await edge.SendAsync(Leases.PoolClient.Of(Leases.PoolClient.Attempt(id, 429, "usage_limit_reached")));
+        await lengthened;
+
+        // The operator unblocks it; the probe that follows (the only one to see 41 % weekly) finds the 5-hour window
+        // still spent, so the account is blocked again until that window resets — no request is wasted on it, and the
+        // dashboard never shows "Active" next to a full window.
+        sim.SetSecondaryUsage(41);
+        var reprobed = WhenAsync(store, a => a.Find(id) is { Usage.Weekly.UsedPercent: 41 } account
+            && account.OrdinaryBlock(_time.GetUtcNow())?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
+        (await _proxy.Stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null)).EnsureSuccessStatusCode();
+        await reprobed;
+        var afterUnblock = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!;
+
+        Assert.Equal("STATE_BLOCKED", (string?)afterUnblock["state"]);
+        Assert.Equal(100, (double?)afterUnblock["usage"]!["fiveHour"]!["usedPercent"]);
     }
 
     /// <summary>Completes when a change to the accounts satisfies <paramref name="condition"/> (bounded).</summary>

@@ -1,23 +1,21 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Options;
+using MultiCodex.Hosting;
 
 namespace MultiCodex.Control.Infrastructure.Grpc;
 
 /// <summary>
 /// Requires <c>x-admin-token</c> on every call when ADMIN_TOKEN is set. gRPC, gRPC-Web and the transcoded
-/// REST routes all pass through gRPC interceptors, so this is the one check for all three.
+/// REST routes all pass through gRPC interceptors, so this is the one check for all three. Wrong tokens count
+/// against the caller's address (<see cref="AdminTokenVerifier"/>): too many, and it gets RESOURCE_EXHAUSTED
+/// (HTTP 429 with Retry-After on REST) until the window ends.
 /// </summary>
-internal sealed class AdminTokenInterceptor(IOptions<ControlOptions> options) : Interceptor
+internal sealed class AdminTokenInterceptor(AdminTokenVerifier verifier) : Interceptor
 {
-    public const string HeaderName = "x-admin-token";
+    public const string HeaderName = AdminTokenVerifier.HeaderName;
 
     // Health checks answer without a token so that orchestrators and the Edge's /readyz can probe.
     private const string HealthServicePrefix = "/grpc.health.v1.Health/";
-
-    private readonly byte[]? _expectedHash = options.Value.AdminToken is { } token ? Hash(token) : null;
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -51,21 +49,22 @@ internal sealed class AdminTokenInterceptor(IOptions<ControlOptions> options) : 
 
     private void Authorize(ServerCallContext context)
     {
-        if (_expectedHash is null || context.Method.StartsWith(HealthServicePrefix, StringComparison.Ordinal))
+        if (!verifier.Required || context.Method.StartsWith(HealthServicePrefix, StringComparison.Ordinal))
         {
             return;
         }
-        var presented = context.RequestHeaders.GetValue(HeaderName);
-        if (string.IsNullOrEmpty(presented))
+        var http = context.GetHttpContext();
+        var check = verifier.Check(context.RequestHeaders.GetValue(HeaderName), http.Connection.RemoteIpAddress);
+        if (check.Verdict == AdminTokenVerdict.Accepted)
         {
-            throw ControlErrors.Unauthenticated($"Missing {HeaderName} header: this server requires the admin token (ADMIN_TOKEN).");
+            return;
         }
-        // Hashing first makes the comparison constant-time whatever the lengths.
-        if (!CryptographicOperations.FixedTimeEquals(Hash(presented), _expectedHash))
+        var (code, message) = AdminTokenGate.Refusal(check);
+        if (check.Verdict == AdminTokenVerdict.LockedOut)
         {
-            throw ControlErrors.Unauthenticated($"Wrong {HeaderName}: it does not match the server's ADMIN_TOKEN.");
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            throw ControlErrors.TooManyTokenFailures(message);
         }
+        throw ControlErrors.Unauthenticated(message);
     }
-
-    private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 }

@@ -46,6 +46,11 @@ internal static class ControlErrors
 
     public static RpcException Unauthenticated(string message) => WithInfo(Code.Unauthenticated, "ADMIN_TOKEN_INVALID", message);
 
+    public static RpcException TooManyTokenFailures(string message) => WithInfo(Code.ResourceExhausted, "ADMIN_TOKEN_GUESSING", message);
+
+    /// <summary>A write to the data folder failed (read-only, full, immutable file): the change was not made, nothing else broke.</summary>
+    public static RpcException StorageUnavailable(string message) => WithInfo(Code.Unavailable, "STORAGE_UNAVAILABLE", message);
+
     private static RpcException WithInfo(Code code, string reason, string message) =>
         new global::Google.Rpc.Status
         {

@@ -14,7 +14,11 @@ internal static partial class AtomicFile
     public static async Task WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
+        if (!Directory.Exists(directory))
+        {
+            // The folder went away under us: make it again, as private as DataDirectory makes it.
+            _ = OperatingSystem.IsWindows() ? Directory.CreateDirectory(directory) : Directory.CreateDirectory(directory, OwnerOnly | UnixFileMode.UserExecute);
+        }
         var temp = path + TempMarker + Guid.NewGuid().ToString("N");
         try
         {
@@ -58,8 +62,9 @@ internal static partial class AtomicFile
         {
             File.Delete(path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // A read-only or immutable folder: the leftover stays, harmless (the target itself is whole).
         }
     }
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MultiCodex.Edge.Chat;
+using MultiCodex.Edge.V1.Chat;
 
 namespace MultiCodex.Tests.Edge.Chat;
 
@@ -24,7 +24,7 @@ public sealed class ChatCompletionBuilderTests
              "usage":{"prompt_tokens":1200,"completion_tokens":300,"total_tokens":1500,
                       "prompt_tokens_details":{"cached_tokens":1024},"completion_tokens_details":{"reasoning_tokens":200}}}
             """,
-            builder.Build());
+            Build(builder));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class ChatCompletionBuilderTests
             .FunctionCallDone(1, "fc_2", "call_b", "get_time", "{}")
             .Completed());
 
-        var choice = builder.Build()["choices"]![0]!;
+        var choice = Build(builder)["choices"]![0]!;
 
         Assert.Equal("tool_calls", (string?)choice["finish_reason"]);
         JsonAssert.Equal(
@@ -56,7 +56,7 @@ public sealed class ChatCompletionBuilderTests
             .Created().MessageAdded(0, "msg_1").RefusalDelta(0, "msg_1", "I can't help with that.")
             .RefusalMessageDone(0, "msg_1", "I can't help with that.").Completed());
 
-        var message = builder.Build()["choices"]![0]!["message"]!;
+        var message = Build(builder)["choices"]![0]!["message"]!;
 
         Assert.Null(message["content"]);
         Assert.Equal("I can't help with that.", (string?)message["refusal"]);
@@ -67,7 +67,7 @@ public sealed class ChatCompletionBuilderTests
     {
         var builder = Run(new UpstreamScript().Created().MessageDone(0, "msg_1", "From done only.").Completed());
 
-        Assert.Equal("From done only.", (string?)builder.Build()["choices"]![0]!["message"]!["content"]);
+        Assert.Equal("From done only.", (string?)Build(builder)["choices"]![0]!["message"]!["content"]);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ChatCompletionBuilderTests
     {
         var builder = Run(new UpstreamScript().Created().Completed());
 
-        Assert.Equal("", (string?)builder.Build()["choices"]![0]!["message"]!["content"]);
+        Assert.Equal("", (string?)Build(builder)["choices"]![0]!["message"]!["content"]);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class ChatCompletionBuilderTests
     {
         var builder = Run(new UpstreamScript().Created().MessageAdded(0, "msg_1").TextDelta(0, "msg_1", "Once upon").Incomplete("max_output_tokens"));
 
-        var completion = builder.Build();
+        var completion = Build(builder);
 
         Assert.Equal("length", (string?)completion["choices"]![0]!["finish_reason"]);
         Assert.Equal("Once upon", (string?)completion["choices"]![0]!["message"]!["content"]);
@@ -95,8 +95,8 @@ public sealed class ChatCompletionBuilderTests
         var builder = Run(new UpstreamScript().Created().Failed("rate_limit_exceeded", "Rate limit reached. Please try again in 11s."));
 
         Assert.True(builder.Finished);
-        Assert.Equal("rate_limit_exceeded", (string?)builder.Error!["error"]!["code"]);
-        Assert.Throws<InvalidOperationException>(() => builder.Build());
+        Assert.Equal("rate_limit_exceeded", builder.Error!.Code);
+        Assert.Throws<InvalidOperationException>(() => Build(builder));
     }
 
     [Fact]
@@ -105,14 +105,14 @@ public sealed class ChatCompletionBuilderTests
         var builder = Run(new UpstreamScript().Created().MessageAdded(0, "msg_1").TextDelta(0, "msg_1", "Hel"));
 
         Assert.False(builder.Finished);
-        Assert.Throws<InvalidOperationException>(() => builder.Build());
+        Assert.Throws<InvalidOperationException>(() => Build(builder));
     }
 
     [Fact]
     public void ToolCallsFromACompletion_RoundTripIntoTheNextRequest()
     {
-        var completion = Run(new UpstreamScript()
-            .Created().FunctionCallDone(0, "fc_1", "call_xyz", "get_weather", "{\"city\":\"Oslo\"}").Completed()).Build();
+        var completion = Build(Run(new UpstreamScript()
+            .Created().FunctionCallDone(0, "fc_1", "call_xyz", "get_weather", "{\"city\":\"Oslo\"}").Completed()));
         var assistant = completion["choices"]![0]!["message"]!.DeepClone();
         var request = new JsonObject
         {
@@ -140,9 +140,20 @@ public sealed class ChatCompletionBuilderTests
         var builder = new ChatCompletionBuilder("gpt-5.5", 1767225601, "chatcmpl-9zz");
         foreach (var (type, data) in upstream.Events)
         {
-            builder.OnEvent(type, data);
+            builder.Read(ChatStreams.Event(type, data));
         }
 
         return builder;
+    }
+
+    /// <summary>The completion the Edge would answer with.</summary>
+    private static JsonObject Build(ChatCompletionBuilder builder)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new System.Text.Json.Utf8JsonWriter(output))
+        {
+            builder.Write(json);
+        }
+        return JsonNode.Parse(output.WrittenSpan)!.AsObject();
     }
 }

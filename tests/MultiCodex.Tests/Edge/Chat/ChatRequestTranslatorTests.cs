@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MultiCodex.Edge.Chat;
+using MultiCodex.Edge.V1.Chat;
 
 namespace MultiCodex.Tests.Edge.Chat;
 

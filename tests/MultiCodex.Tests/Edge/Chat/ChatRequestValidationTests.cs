@@ -1,4 +1,4 @@
-using MultiCodex.Edge.Chat;
+using MultiCodex.Edge.V1.Chat;
 using static MultiCodex.Tests.Edge.Chat.ChatRequestTranslatorTests;
 
 namespace MultiCodex.Tests.Edge.Chat;

@@ -1,4 +1,4 @@
-using MultiCodex.Edge.Chat;
+using MultiCodex.Edge.V1.Chat;
 using static MultiCodex.Tests.Edge.Chat.ChatStreams;
 
 namespace MultiCodex.Tests.Edge.Chat;
@@ -78,7 +78,7 @@ public sealed class ChatStreamEndingTests
             {"error":{"message":"Your input exceeds the context window of this model.","type":"invalid_request_error",
                       "code":"context_length_exceeded","param":null}}
             """,
-            translator.Error);
+            ErrorJson(translator.Error));
     }
 
     [Fact]
@@ -95,10 +95,10 @@ public sealed class ChatStreamEndingTests
         Assert.Empty(nestedChunks);
         JsonAssert.Equal(
             """{"error":{"message":"Selected model is at capacity. Please try a different model.","type":"server_error","code":"server_is_overloaded","param":null}}""",
-            flat.Error);
+            ErrorJson(flat.Error));
         JsonAssert.Equal(
             """{"error":{"message":"The usage limit has been reached","type":"usage_limit_reached","code":"usage_limit_reached","param":null}}""",
-            nested.Error);
+            ErrorJson(nested.Error));
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using MultiCodex.Edge.Chat;
+using MultiCodex.Edge.V1.Chat;
 using static MultiCodex.Tests.Edge.Chat.ChatStreams;
 
 namespace MultiCodex.Tests.Edge.Chat;
@@ -209,7 +209,7 @@ public sealed class ChatStreamTranslatorTests
         var translator = new ChatStreamTranslator("gpt-5.5", false, Created, Id);
         var delta = new UpstreamScript().TextDelta(0, "msg_1", "Hi").Events[0].Data;
 
-        var chunks = translator.OnEvent("", delta);
+        var chunks = Translate(translator, "", delta);
 
         Assert.Equal(2, chunks.Count);
         Assert.Equal("assistant", (string?)Delta(chunks[0])["role"]);

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace MultiCodex.Tests.Edge.Chat;
 
 /// <summary>
-/// Builds an upstream Responses SSE stream the way the ChatGPT Codex backend sends it (codex-protocol.md §3.2):
+/// Builds an upstream Responses SSE stream the way the ChatGPT Codex backend sends it (docs/upstream-responses.md §3.2):
 /// every event carries its type, a rising <c>sequence_number</c>, and <c>item_id</c>/<c>output_index</c> where real.
 /// </summary>
 internal sealed class UpstreamScript

@@ -1,0 +1,84 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using MultiCodex.Control.V1;
+using MultiCodex.Edge.Pool;
+using MultiCodex.Edge.V1.Protocol;
+
+namespace MultiCodex.Edge.V1;
+
+/// <summary>
+/// <c>GET /v1/usage</c>: a key holder reads their own key's requests, errors, tokens and last use over the last
+/// 24 hours, 7 days and 28 days, with the key itself as the credential. Not on the model path, so it asks Control at
+/// once (the history lives there); the key is sent as its hash, never as the secret.
+/// </summary>
+public sealed class KeyUsageEndpoint(KeyUsageService.KeyUsageServiceClient control, EdgeOptions options, TimeProvider time)
+{
+    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly string[] PeriodNames = ["24h", "7d", "28d"];
+
+    public async Task HandleAsync(HttpContext http, IClientTransport client)
+    {
+        if (client.ClientName is null)
+        {
+            // The key check let the request through because no key exists: there is no key to report on.
+            await client.AnswerErrorAsync(new ClientError(StatusCodes.Status401Unauthorized,
+                "No API keys exist on this proxy, so there is no key usage to report. Keys are created in the MultiCodex dashboard.",
+                "invalid_request_error", "invalid_api_key"));
+            return;
+        }
+        var secret = http.Request.Headers.Authorization.ToString()[7..].Trim();
+        var request = new GetKeyUsageRequest { KeySha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))) };
+        var headers = options.AdminToken is { } token ? new Metadata { { "x-admin-token", token } } : [];
+        using var timeout = new TimedToken(CallTimeout, time, client.Aborted);
+        GetKeyUsageResponse usage;
+        try
+        {
+            usage = await control.GetKeyUsageAsync(request, new CallOptions(headers, cancellationToken: timeout.Token));
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            await client.AnswerErrorAsync(new ClientError(StatusCodes.Status401Unauthorized, "Incorrect API key provided: it was revoked.",
+                "invalid_request_error", "invalid_api_key"));
+            return;
+        }
+        catch (RpcException) when (!client.Aborted.IsCancellationRequested)
+        {
+            await client.AnswerErrorAsync(ClientError.Server(StatusCodes.Status503ServiceUnavailable,
+                "Usage figures come from the proxy's control service, which cannot be reached right now; try again shortly.", "control_unavailable"));
+            return;
+        }
+        await client.AnswerJsonAsync(null, Encoding.UTF8.GetBytes(ToJson(usage).ToJsonString()));
+    }
+
+    /// <summary>The answer, in the snake_case of OpenAI's API; times in Unix seconds.</summary>
+    private static JsonObject ToJson(GetKeyUsageResponse usage)
+    {
+        var periods = new JsonObject();
+        foreach (var (period, name) in usage.Periods.Zip(PeriodNames))
+        {
+            var f = period.Figures;
+            periods[name] = new JsonObject
+            {
+                ["requests"] = f.Requests,
+                ["errors"] = f.Errors,
+                ["input_tokens"] = f.InputTokens,
+                ["cached_input_tokens"] = f.CachedInputTokens,
+                ["output_tokens"] = f.OutputTokens,
+                ["reasoning_tokens"] = f.ReasoningTokens,
+                ["cache_hit_rate"] = Math.Round(f.CacheHitRate, 4),
+                ["last_request_at"] = f.LastRequestTime?.Seconds,
+            };
+        }
+        return new JsonObject
+        {
+            ["object"] = "key_usage",
+            ["key"] = new JsonObject { ["id"] = usage.KeyId, ["name"] = usage.KeyName },
+            ["usage"] = periods,
+            ["last_used_at"] = usage.LastUsedTime?.Seconds,
+            // Reserved: the key's limits and what is left of them, once keys have limits.
+            ["limits"] = null,
+        };
+    }
+}

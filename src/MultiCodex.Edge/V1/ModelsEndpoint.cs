@@ -1,0 +1,147 @@
+using System.Text.Json;
+using MultiCodex.Edge.Pool;
+using MultiCodex.Edge.V1.Protocol;
+
+namespace MultiCodex.Edge.V1;
+
+/// <summary>
+/// <c>GET /v1/models</c>: the upstream's model catalog (<c>/codex/models</c>, as the presented Codex CLI version
+/// sees it) in OpenAI's list shape. Fetched with any available account on the same seams as the model calls (the
+/// pool, an attempt scope, the transport's one error writer, the record step) and cached for a few minutes: the
+/// catalog changes rarely.
+/// </summary>
+public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, RequestRecorder recorder, TimeProvider time)
+{
+    private const string Model = "(models)";
+    private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
+    private readonly SemaphoreSlim _fetchGate = new(1, 1);
+    private (byte[] Json, DateTimeOffset FetchedAt)? _cache;
+
+    public async Task HandleAsync(IClientTransport client)
+    {
+        var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model };
+        try
+        {
+            var (json, failure) = await CatalogAsync(client, trace);
+            if (json is null)
+            {
+                trace.Answered(failure!.Status, failure.Code);
+                await client.AnswerErrorAsync(failure);
+                return;
+            }
+            trace.Answered(200, null);
+            await client.AnswerJsonAsync(null, json);
+        }
+        catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
+        {
+            trace.Answered(StatusCodes.Status499ClientClosedRequest, "client_closed_request");
+        }
+        finally
+        {
+            recorder.Record(trace);
+        }
+    }
+
+    private async Task<(byte[]? Json, ClientError? Failure)> CatalogAsync(IClientTransport client, RequestTrace trace)
+    {
+        if (Fresh() is { } cached)
+        {
+            return (cached, null);
+        }
+        await _fetchGate.WaitAsync(client.Aborted);
+        try
+        {
+            if (Fresh() is { } fetched)
+            {
+                return (fetched, null);
+            }
+            var (json, failure) = await FetchAsync(client, trace);
+            if (json is null)
+            {
+                return _cache is { } stale ? (stale.Json, null) : (null, failure);
+            }
+            _cache = (json, time.GetUtcNow());
+            return (json, null);
+        }
+        finally
+        {
+            _fetchGate.Release();
+        }
+    }
+
+    private byte[]? Fresh() => _cache is { } cached && time.GetUtcNow() - cached.FetchedAt < CacheLifetime ? cached.Json : null;
+
+    private async Task<(byte[]? Json, ClientError? Failure)> FetchAsync(IClientTransport client, RequestTrace trace)
+    {
+        var cancellationToken = client.Aborted;
+        var leased = await pool.AcquireAsync(new LeaseRequest(Model, null, [], client.ClientName), cancellationToken);
+        if (leased.Lease is not { } lease)
+        {
+            return (null, ClientError.Server(503, $"No upstream account can list models. {leased.UnavailableReason}".Trim(), "no_account_available"));
+        }
+        var attempt = new AttemptScope(pool, lease, trace, 1, time);
+        trace.Served = attempt;
+        try
+        {
+            using var response = await upstream.GetModelsAsync(lease, cancellationToken);
+            var status = (int)response.StatusCode;
+            attempt.HeadersArrived(status);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var ok = response.IsSuccessStatusCode;
+            await attempt.CompleteAsync(new AttemptEnd(status, ok ? null : UpstreamError.FromHttpBody(body), default, response.Headers));
+            return ok && ToOpenAiList(body) is { } list
+                ? (list, null)
+                : (null, ClientError.Server(502, $"The upstream model catalog answered HTTP {status}.", "upstream_error"));
+        }
+        catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
+        {
+            await attempt.CompleteAsync(new AttemptEnd(StatusCodes.Status499ClientClosedRequest, null));
+            throw;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        {
+            await attempt.CompleteAsync(AttemptEnd.Failed(0, "upstream_unreachable", "The upstream model catalog could not be reached."));
+            return (null, ClientError.Server(502, "The upstream model catalog could not be read.", "upstream_unreachable"));
+        }
+    }
+
+    // Hidden models (visibility "hide") are the upstream's internal ones; clients list what they can pick.
+    private static byte[]? ToOpenAiList(byte[] catalog)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(catalog);
+            if (!document.RootElement.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
+            {
+                return null;
+            }
+            using var output = new PooledBuffer(4096);
+            using (var json = new Utf8JsonWriter(output, OpenAiErrors.WriterOptions))
+            {
+                json.WriteStartObject();
+                json.WriteString("object"u8, "list"u8);
+                json.WriteStartArray("data"u8);
+                foreach (var model in models.EnumerateArray())
+                {
+                    if (model.ValueKind == JsonValueKind.Object && model.TryGetProperty("slug", out var slug) && slug.ValueKind == JsonValueKind.String
+                        && !(model.TryGetProperty("visibility", out var visibility) && visibility.ValueKind == JsonValueKind.String && visibility.ValueEquals("hide")))
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("id"u8, slug.GetString());
+                        json.WriteString("object"u8, "model"u8);
+                        json.WriteNumber("created"u8, 0);
+                        json.WriteString("owned_by"u8, "openai"u8);
+                        json.WriteEndObject();
+                    }
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            return output.Span.ToArray();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
