@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.V1.Protocol;
 
@@ -10,7 +11,7 @@ namespace MultiCodex.Edge.V1;
 /// pool, an attempt scope, the transport's one error writer, the record step) and cached for a few minutes: the
 /// catalog changes rarely.
 /// </summary>
-public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, RequestRecorder recorder, TimeProvider time)
+public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, RequestRecorder recorder, KeyLedger keys, TimeProvider time)
 {
     private const string Model = "(models)";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
@@ -19,7 +20,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
 
     public async Task HandleAsync(IClientTransport client)
     {
-        var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model };
+        var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model, ClientKeyId = keys.Find(client.ClientName)?.Id };
         try
         {
             var (json, failure) = await CatalogAsync(client, trace);

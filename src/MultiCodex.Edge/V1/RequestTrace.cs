@@ -22,6 +22,12 @@ public sealed class RequestTrace(string endpoint, string transport, string? clie
 
     public string? ClientName { get; } = clientName;
 
+    /// <summary>The client key's id (what Control attributes the request to); null while /v1 is open.</summary>
+    public string? ClientKeyId { get; set; }
+
+    /// <summary>The accounts the client key may use; null: any (set by the admission step).</summary>
+    public IReadOnlySet<string>? AllowedAccountIds { get; set; }
+
     /// <summary>The model asked for; <c>-</c> until the body was read.</summary>
     public string Model { get; set; } = "-";
 
@@ -81,10 +87,12 @@ public sealed class RequestTrace(string endpoint, string transport, string? clie
         Transport = Transport,
         Model = Model,
         ClientName = ClientName,
+        ClientKeyId = ClientKeyId,
         Status = Status,
         ErrorCode = ErrorCode,
         Attempts = _attempts.Count,
         Duration = Elapsed,
+        Usage = new TokenUsage(Usage.InputTokens, Usage.CachedInputTokens, Usage.OutputTokens, Usage.ReasoningTokens),
     };
 
     private readonly record struct Attempt(string Account, int Status, string? ErrorCode);

@@ -13,6 +13,7 @@ public static class V1Endpoints
         services.AddSingleton<KeyUsageEndpoint>();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<Dispatcher>();
+        services.AddSingleton<KeyAdmission>();
         services.AddSingleton<RequestRecorder>();
         services.AddSingleton<V1Pipeline>();
         services.AddSingleton<IPreviousResponses, UnresolvedPreviousResponses>();
@@ -39,10 +40,15 @@ public static class V1Endpoints
                 await pipeline.RunAsync(dialect, client);
             }
         });
-        v1.MapGet("/models", async (HttpContext http, ClientKeyGate keys, ModelsEndpoint models) =>
+        v1.MapGet("/models", async (HttpContext http, ClientKeyGate keys, KeyAdmission admission, ModelsEndpoint models) =>
         {
             if (await AdmitAsync(http, keys) is { } client)
             {
+                if (admission.Expired(client.ClientName) is { } expired)
+                {
+                    await client.AnswerErrorAsync(expired);
+                    return;
+                }
                 await models.HandleAsync(client);
             }
         });
