@@ -154,14 +154,16 @@ describe("ApiKeysView", () => {
     await user.click(screen.getByRole("button", { name: "Create key" }))
 
     await screen.findByRole("dialog", { name: "Key “ci” created" })
-    const [request] = fake.callsOf("createApiKey") as {
-      limits: {
-        requestsPerDay: bigint
-        tokensPerMonth: bigint
-        maxConcurrentRequests: number
-        allowedModels: string[]
-      }
-    }[]
+    const [request] = fake.callsOf("createApiKey") as [
+      {
+        limits: {
+          requestsPerDay: bigint
+          tokensPerMonth: bigint
+          maxConcurrentRequests: number
+          allowedModels: string[]
+        }
+      },
+    ]
     expect(request.limits.requestsPerDay).toBe(100n)
     expect(request.limits.tokensPerMonth).toBe(2_000_000n)
     expect(request.limits.maxConcurrentRequests).toBe(2)
@@ -223,13 +225,15 @@ describe("ApiKeysView", () => {
     await user.click(within(dialog).getByRole("button", { name: "Save limits" }))
 
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull())
-    const [request] = fake.callsOf("updateApiKey") as {
-      apiKey: {
-        id: string
-        limits: { requestsPerDay: bigint; requestsPerMonth: bigint; allowedModels: string[] }
-      }
-      updateMask: { paths: string[] }
-    }[]
+    const [request] = fake.callsOf("updateApiKey") as [
+      {
+        apiKey: {
+          id: string
+          limits: { requestsPerDay: bigint; requestsPerMonth: bigint; allowedModels: string[] }
+        }
+        updateMask: { paths: string[] }
+      },
+    ]
     expect(request.apiKey.id).toBe("key_laptop")
     expect(request.updateMask.paths).toEqual(["limits"])
     expect(request.apiKey.limits.requestsPerDay).toBe(0n)
