@@ -137,7 +137,7 @@ public sealed partial class KeyBudgetCounters
 
     private static partial class Log
     {
-        [LoggerMessage(1701, LogLevel.Information, "Key {KeyId} reached its budget {Budget} ({Limit}); it frees up at {ResetTime:u}")]
+        [LoggerMessage(1801, LogLevel.Information, "Key {KeyId} reached its budget {Budget} ({Limit}); it frees up at {ResetTime:u}")]
         public static partial void BudgetReached(ILogger logger, string keyId, string budget, long limit, DateTimeOffset resetTime);
     }
 }
