@@ -22,6 +22,12 @@ public interface IClientTransport : IEventSink
     /// <summary>The client key's name; null while /v1 is open.</summary>
     string? ClientName { get; }
 
+    /// <summary>
+    /// Identifies the client key without revealing it (its SHA-256, never logged or sent on); empty while /v1 is open.
+    /// What a key's conversations and stored responses are scoped to, so that nothing is shared across keys.
+    /// </summary>
+    string ClientKeyId => ClientName ?? "";
+
     /// <summary>Cancelled when the client goes away.</summary>
     CancellationToken Aborted { get; }
 
