@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MultiCodex.Edge.V1.Protocol;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.V1;
 

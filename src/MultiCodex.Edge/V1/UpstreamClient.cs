@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using MultiCodex.Edge.Pool;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.V1;
 

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MultiCodex.Pool;
 using MultiCodex.Simulator;
 using MultiCodex.Testing;
 using MultiCodex.Tests.Infrastructure;
@@ -86,6 +88,28 @@ public sealed class CodexCliUpstreamTests(ITestOutputHelper output) : IAsyncLife
         var opening = Items(turn)[0];
         Assert.Equal("developer", opening.GetProperty("role").GetString());
         Assert.StartsWith("You are Codex, a coding agent served by the MultiCodex simulator.", opening.GetProperty("content")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task ThePersonaPresentedUpstream_IsThePinnedCli()
+    {
+        await _proxy.AddAccountAsync("persona@example.com");
+        var start = new ProcessStartInfo(CodexCli.FindBinary(), ["--version"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        var version = await process.StandardOutput.ReadToEndAsync().WaitAsync(CodexCli.Timeout);
+        await process.WaitForExitAsync().WaitAsync(CodexCli.Timeout);
+        var pinned = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(CodexCli.RepoRoot(), "tests", "clients", "package.json")))!;
+
+        using var models = new HttpRequestMessage(HttpMethod.Get, "/v1/models") { Headers = { Authorization = new("Bearer", _key) } };
+        (await _proxy.Client.SendAsync(models)).EnsureSuccessStatusCode();
+
+        Assert.Equal($"codex-cli {CodexPersona.Version}", version.Trim());
+        Assert.Equal(CodexPersona.Version, (string?)pinned["dependencies"]!["@openai/codex"]);
+        var catalog = Assert.Single(_proxy.Upstream.Requests.ForPath("/backend-api/codex/models", "GET"));
+        Assert.Equal($"?client_version={CodexPersona.Version}", catalog.QueryString);
+        Assert.Equal(CodexPersona.Version, catalog.Header("version"));
+        Assert.Equal(CodexPersona.Originator, catalog.Header("originator"));
+        Assert.StartsWith($"{CodexPersona.Originator}/{CodexPersona.Version}", catalog.Header("user-agent"));
     }
 
     private async Task<CliResult> RunAsync(CodexSandbox sandbox, string prompt, IReadOnlyList<string>? subcommand = null)
