@@ -9,7 +9,7 @@ namespace MultiCodex.Edge.V1;
 /// <c>GET /v1/models</c>, OpenAI's list, and <c>GET /v1/codex/models</c>, the catalog itself as the Codex CLI reads it
 /// from the backend — what its <c>model_catalog_url</c> provider option fetches (with <c>?client_version=</c>), so the
 /// CLI's model picker and model metadata (instructions, context window, Responses Lite) are the pool's
-/// (docs/upstream-responses.md §2.4). Fetched with any available account on the same seams as the model calls (the
+/// (docs/upstream-responses.md §2.4, §2.5). Fetched with any available account on the same seams as the model calls (the
 /// pool, an attempt scope, the transport's one error writer, the record step) and cached for a few minutes: the
 /// catalog changes rarely.
 /// </summary>

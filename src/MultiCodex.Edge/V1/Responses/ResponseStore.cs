@@ -11,7 +11,7 @@ public sealed record StoredResponse(string Id, byte[] Items, string? Conversatio
 
 /// <summary>
 /// The responses this Edge served over HTTP, per client key, so that a <c>previous_response_id</c> can be honoured
-/// although the upstream keeps nothing (<c>store:false</c>, docs/upstream-responses.md §2.3). Bounded in memory: at
+/// although the upstream keeps nothing (<c>store:false</c>, docs/upstream-responses.md §2.3, §9). Bounded in memory: at
 /// most <c>RESPONSE_STORE_MAX_BYTES</c> in all (the oldest go first; one response may take an eighth of it) and each
 /// for at most <c>RESPONSE_STORE_MAX_AGE_SECONDS</c>. A response is found only with the client key that made it.
 /// The store is this Edge's own: behind several Edges, a client's continuations must reach the Edge that served it.
