@@ -125,6 +125,12 @@ public static class ResponsesRequestPatcher
                 case Member.PreviousResponseId:
                     // Valid only on the upstream WebSocket that made the response: never sent over HTTP (the pipeline's continuation step decides).
                     previous = StringOf(ref reader);
+                    if (previous is null && reader.TokenType != JsonTokenType.Null)
+                    {
+                        // Honoured or refused, never dropped: an id that is not a string names no response.
+                        error ??= ClientError.InvalidRequest("Invalid type for 'previous_response_id': expected a string (the id of an earlier response).",
+                            "previous_response_id", "invalid_type");
+                    }
                     StrictJson.SkipValue(ref reader, keys);
                     break;
                 case Member.Dropped:

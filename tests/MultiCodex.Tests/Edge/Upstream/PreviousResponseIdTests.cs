@@ -78,6 +78,19 @@ public sealed class PreviousResponseIdTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnIdThatIsNotAString_Is400InvalidType_NotDropped()
+    {
+        await _proxy.AddAccountAsync("prev-type@example.com");
+
+        var (status, error) = await ErrorAsync(new { model = "gpt-5.5", input = "x", previous_response_id = 42 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("invalid_type", (string?)error["code"]);
+        Assert.Equal("previous_response_id", (string?)error["param"]);
+        Assert.Empty(_proxy.Upstream.Requests.ForPath(ResponsesPath));
+    }
+
+    [Fact]
     public async Task AnotherKeysResponse_IsNotFound()
     {
         await _proxy.AddAccountAsync("prev-keys@example.com");
