@@ -10,7 +10,8 @@ namespace MultiCodex.Tests.Operations;
 /// With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, Control and the Edge (each its own process, as deployed) send their
 /// spans and metrics to an OTLP receiver: one trace per /v1 request across both, with the lease, each upstream
 /// attempt and the stream, Control's work on each attempt's outcome and its token refresh as children of the attempt,
-/// and never a token, key or email in it. The upstream never sees trace context.
+/// and never a token, key or email in it. The upstream never sees trace context. The timing histograms arrive over
+/// OTLP and agree with the Edge's Prometheus /metrics.
 /// </summary>
 public sealed class OpenTelemetryTests
 {
@@ -131,7 +132,25 @@ public sealed class OpenTelemetryTests
             Assert.Contains(metrics, m => m.Name == name && m.Service == "multicodex-edge" && m.Kind == "histogram" && m.HistogramCount >= 2);
         }
         Assert.Contains(metrics, m => m.Name == "multicodex.control.accounts" && m.Service == "multicodex-control" && m.Kind == "gauge");
+
+        // The same figures on the Edge's Prometheus /metrics (this process served only these two requests).
+        using var scraper = new HttpClient(NoTraceContext()) { BaseAddress = edge.Url, Timeout = TimeSpan.FromSeconds(30) };
+        scraper.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
+        var exposition = await scraper.GetStringAsync("/metrics");
+        Assert.Equal(2, Sample(exposition, "multicodex_edge_request_attempts_sum{endpoint=\"responses\"}"));
+        Assert.Equal(0, Sample(exposition, "multicodex_edge_request_attempts_bucket{endpoint=\"responses\",le=\"1\"}"));
+        Assert.Equal(1, Sample(exposition, "multicodex_edge_request_attempts_bucket{endpoint=\"responses\",le=\"2\"}"));
+        Assert.Equal(2, Sample(exposition, "multicodex_edge_request_attempts_sum{endpoint=\"chat\"}"));
+        foreach (var endpoint in new[] { "responses", "chat" })
+        {
+            Assert.Equal(1, Sample(exposition, $"multicodex_edge_proxy_duration_seconds_count{{endpoint=\"{endpoint}\"}}"));
+            Assert.Equal(1, Sample(exposition, $"multicodex_edge_upstream_ttfb_seconds_count{{endpoint=\"{endpoint}\"}}"));
+        }
     }
+
+    private static double Sample(string exposition, string series) =>
+        exposition.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Single();
 
     // The test's own calls carry no trace context of the test process: only what a test sets on purpose.
     private static SocketsHttpHandler NoTraceContext() => new() { ActivityHeadersPropagator = null };
