@@ -39,6 +39,8 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
         http.Items[ClientKeyItem] = keyId;
     }
 
+    public void Observe(RequestTrace trace) => Observability.ServerTiming.Follow(http, trace);
+
     public ValueTask<(PooledBuffer? Body, ClientError? Error)> ReadBodyAsync(long maxBytes) =>
         ClientBodyReader.ReadAsync(http.Request, maxBytes, http.RequestAborted);
 

@@ -50,6 +50,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
     private async Task AnswerAsync(IClientTransport client, Func<Catalog, IClientTransport, ValueTask<int>> answer)
     {
         var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model };
+        client.Observe(trace);
         try
         {
             var (catalog, failure) = await CatalogAsync(client, trace);
