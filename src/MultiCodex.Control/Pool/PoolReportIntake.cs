@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.History;
+using MultiCodex.Control.Observability;
 using MultiCodex.Control.Usage;
 using MultiCodex.Pool.ClientKeys;
 using V1 = MultiCodex.Control.V1;
@@ -57,7 +58,10 @@ public sealed partial class PoolReportIntake(
                 switch (report.KindCase)
                 {
                     case V1.PoolReport.KindOneofCase.Attempt:
-                        records.Add(Attempt(report.Attempt, RequestIdOf(report.Attempt.RequestId, edgeId, report), at, now, changes));
+                        var span = ControlTelemetry.StartApplying(report.Attempt, edgeId);
+                        var entry = Attempt(report.Attempt, RequestIdOf(report.Attempt.RequestId, edgeId, report), at, now, changes);
+                        ControlTelemetry.Applied(span, entry.Blocked);
+                        records.Add(entry);
                         break;
                     case V1.PoolReport.KindOneofCase.Answer:
                         var answer = AnswerRecord(report.Answer, RequestIdOf(report.Answer.RequestId, edgeId, report), at);

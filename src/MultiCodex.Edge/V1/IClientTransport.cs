@@ -22,8 +22,24 @@ public interface IClientTransport : IEventSink
     /// <summary>The client key's name; null while /v1 is open.</summary>
     string? ClientName { get; }
 
+    /// <summary>
+    /// Identifies the client key without revealing it (its SHA-256, never logged or sent on); empty while /v1 is open.
+    /// What a key's conversations and stored responses are scoped to, so that nothing is shared across keys.
+    /// </summary>
+    /// <remarks>A transport that knows only the key's name scopes by it, prefixed so it never equals a key's hash.</remarks>
+    string ClientKeyId => ClientName is null ? "" : "name:" + ClientName;
+
     /// <summary>Cancelled when the client goes away.</summary>
     CancellationToken Aborted { get; }
+
+    /// <summary>
+    /// Called once as the pipeline begins tracing the request: a transport with headers per answer tells the client
+    /// where its time went (HTTP: <c>Server-Timing</c>, <see cref="Observability.ServerTiming"/>). A WebSocket has none
+    /// per response, hence the default: nothing.
+    /// </summary>
+    void Observe(RequestTrace trace)
+    {
+    }
 
     /// <summary>Step 1: the request body, decompressed and within <paramref name="maxBytes"/>, or the error for the client.</summary>
     ValueTask<(PooledBuffer? Body, ClientError? Error)> ReadBodyAsync(long maxBytes);

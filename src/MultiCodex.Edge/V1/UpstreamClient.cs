@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using MultiCodex.Edge.Pool;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.V1;
 
@@ -21,6 +22,8 @@ public sealed class UpstreamClient : IDisposable
         "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "cookie", "expect",
         "x-admin-token", "chatgpt-account-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded",
         "x-codex-routing-hint",
+        // Trace context stays inside MultiCodex: the upstream sees what a Codex client sends.
+        "traceparent", "tracestate", "baggage", "request-id", "correlation-context",
     };
 
     /// <summary>The headers that say which client is calling: a Codex client's travel, any other client's are replaced by the persona.</summary>
@@ -44,6 +47,9 @@ public sealed class UpstreamClient : IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(15),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            // No trace headers (and no activity per request): the ChatGPT backend must see what an official Codex
+            // client sends. The Edge's calls to Control do carry the trace context.
+            ActivityHeadersPropagator = null,
         }, disposeHandler: true);
         var root = options.ChatGptBaseUrl.ToString().TrimEnd('/');
         _responsesUrl = new Uri(root + "/codex/responses");
@@ -63,6 +69,15 @@ public sealed class UpstreamClient : IDisposable
         };
         message.Content.Headers.ContentType = JsonContentType;
         CopyClientHeaders(clientHeaders, message);
+        if (request.SessionId is { } session)
+        {
+            // A client without session headers: the conversation's key, as the Codex CLI sends it (both, equal).
+            message.Headers.TryAddWithoutValidation("session-id", session);
+            if (!message.Headers.Contains("thread-id"))
+            {
+                message.Headers.TryAddWithoutValidation("thread-id", session);
+            }
+        }
         if (routingHint is { } hint)
         {
             message.Headers.TryAddWithoutValidation("x-codex-routing-hint", hint);
