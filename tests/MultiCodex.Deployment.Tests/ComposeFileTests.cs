@@ -168,35 +168,40 @@ public sealed class ComposeFileTests
         Assert.DoesNotContain("CONTROL_URL", services["dashboard"].Environment.Keys);
     }
 
-    [DesignFact]
-    public void The_defaults_are_design_mds()
+    [Fact]
+    public void The_defaults_are_the_documented_ones()
     {
-        var design = Docs.DesignSettings(File.ReadAllText(Repo.DesignMdPath!));
-        var checkedNames = new List<string>();
-        foreach (var service in Repo.Compose.Services.Values)
+        foreach (var table in Docs.SettingsTables())
         {
-            foreach (var (name, value) in service.Environment)
+            var checkedNames = new List<string>();
+            foreach (var service in Repo.Compose.Services.Values)
             {
-                if (Wiring.Contains(name) || name == "ADMIN_TOKEN" || !design.TryGetValue(name, out var documented) || documented.Default is null)
+                foreach (var (name, value) in service.Environment)
                 {
-                    continue;
+                    if (Wiring.Contains(name) || name == "ADMIN_TOKEN" || !table.Settings.TryGetValue(name, out var documented) || documented.Default is null)
+                    {
+                        continue;
+                    }
+                    Assert.True(Interpolation.IsWholeReferenceTo(value!, name, out var fallback), $"{name} in docker-compose.yml is not ${{{name}:-…}}");
+                    if (fallback is { Length: > 0 }) // empty: the app's own default
+                    {
+                        Assert.True(documented.Default == fallback, $"{name}: docker-compose.yml falls back to '{fallback}', {table.Document} says '{documented.Default}'");
+                        checkedNames.Add(name);
+                    }
                 }
-                Assert.True(Interpolation.IsWholeReferenceTo(value!, name, out var fallback));
-                Assert.Equal(documented.Default, fallback);
-                checkedNames.Add(name);
             }
-        }
-        // At least the upstream and OAuth settings, which must match the Codex CLI's registration.
-        foreach (var name in new[] { "PORT", "CHATGPT_BASE_URL", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_REDIRECT_URI", "OAUTH_SCOPE" })
-        {
-            Assert.Contains(name, checkedNames);
+            // At least the port and the upstream and OAuth settings (which must match the Codex CLI's registration) are spelled out.
+            foreach (var name in new[] { "PORT", "CHATGPT_BASE_URL", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_REDIRECT_URI", "OAUTH_SCOPE" })
+            {
+                Assert.True(checkedNames.Contains(name), $"{table.Document}: the default of {name} was not checked");
+            }
         }
     }
 
     [Fact]
     public void Control_and_edge_get_every_documented_setting_they_read()
     {
-        // The names each app reads (design.md's table and the README's additions); the compose file passes all of them.
+        // The names each app reads (README.md's configuration table); the compose file passes all of them.
         var control = Repo.Compose.Services["control"].Environment.Keys.ToHashSet();
         var edge = Repo.Compose.Services["edge"].Environment.Keys.ToHashSet();
         string[] controlReads =
