@@ -17,7 +17,7 @@ public sealed class TimerAwareClock(DateTimeOffset start) : FakeTimeProvider(sta
 {
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
     private readonly List<ArmedTimer> _armed = []; // every timer created, in order
-    private readonly SemaphoreSlim _signal = new(0);
+    private TaskCompletionSource _created = NewSignal(); // completed (and replaced) when a timer is created
 
     /// <summary>How many timers have been created so far (pass it as <c>after</c> to wait only for later ones).</summary>
     public int TimersCreated
@@ -35,11 +35,14 @@ public sealed class TimerAwareClock(DateTimeOffset start) : FakeTimeProvider(sta
     {
         var timer = base.CreateTimer(callback, state, dueTime, period);
         var armed = new ArmedTimer(dueTime, CallerTypes(new StackTrace(1, fNeedFileInfo: false)));
+        TaskCompletionSource created;
         lock (_armed)
         {
             _armed.Add(armed);
+            created = _created;
+            _created = NewSignal();
         }
-        _signal.Release();
+        created.SetResult();
         return timer;
     }
 
@@ -56,6 +59,7 @@ public sealed class TimerAwareClock(DateTimeOffset start) : FakeTimeProvider(sta
         var deadline = DateTime.UtcNow + WaitLimit;
         while (true)
         {
+            Task created;
             lock (_armed)
             {
                 for (var i = after; i < _armed.Count; i++)
@@ -65,9 +69,13 @@ public sealed class TimerAwareClock(DateTimeOffset start) : FakeTimeProvider(sta
                         return i + 1;
                     }
                 }
+                created = _created.Task;
             }
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero || !await _signal.WaitAsync(left))
+            try
+            {
+                await created.WaitAsync(TimeSpan.FromTicks(Math.Max(0, (deadline - DateTime.UtcNow).Ticks)));
+            }
+            catch (TimeoutException)
             {
                 throw new TimeoutException(
                     $"No timer{(dueTime is { } due ? $" due in {due}" : "")}{(armedBy is null ? "" : $" armed by {armedBy.Name}")} " +
@@ -75,6 +83,8 @@ public sealed class TimerAwareClock(DateTimeOffset start) : FakeTimeProvider(sta
             }
         }
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private string Describe()
     {
