@@ -170,9 +170,17 @@ public sealed class UsageProbeTests : IAsyncLifetime
         // The operator unblocks it; the probe that follows (the only one to see 41 % weekly) finds the 5-hour window
         // still spent, so the account is blocked again until that window resets — no request is wasted on it, and the
         // dashboard never shows "Active" next to a full window.
+        // The quota error's own re-probe may still be on its way and see the 41 % too: only a probe after the
+        // unblock counts, so the wait first sees the block cleared.
         sim.SetSecondaryUsage(41);
-        var reprobed = WhenAsync(store, a => a.Find(id) is { Usage.Weekly.UsedPercent: 41 } account
-            && account.OrdinaryBlock(_time.GetUtcNow())?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
+        var unblocked = false;
+        var reprobed = WhenAsync(store, a =>
+        {
+            var account = a.Find(id);
+            unblocked |= account?.OrdinaryBlock(_time.GetUtcNow()) is null;
+            return unblocked && account is { Usage.Weekly.UsedPercent: 41 }
+                && account.OrdinaryBlock(_time.GetUtcNow())?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds();
+        });
         (await _proxy.Stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null)).EnsureSuccessStatusCode();
         await reprobed;
         var afterUnblock = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!;
