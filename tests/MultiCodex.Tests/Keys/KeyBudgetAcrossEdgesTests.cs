@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Time.Testing;
 using MultiCodex.Tests.Infrastructure;
 using static MultiCodex.Tests.Keys.KeyRequests;
 
@@ -14,7 +13,7 @@ namespace MultiCodex.Tests.Keys;
 public sealed class KeyBudgetAcrossEdgesTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero).AddHours(9);
-    private readonly FakeTimeProvider _time = new(Start);
+    private readonly TimerAwareClock _time = new(Start);
     private ProxyFixture _proxy = null!;
     private EdgeHost _second = null!;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Time.Testing;
 using MultiCodex.Control.V1;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Events;
@@ -19,7 +18,7 @@ namespace MultiCodex.Tests.Keys;
 public sealed class KeyLimitTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1), TimeSpan.Zero).AddHours(21).AddMilliseconds(250);
-    private readonly FakeTimeProvider _time = new(Start);
+    private readonly TimerAwareClock _time = new(Start);
     private ProxyFixture _proxy = null!;
 
     private HttpClient Admin => _proxy.Stack.Admin;
