@@ -8,6 +8,7 @@ namespace MultiCodex.Bench.Profile;
 internal static class ProfileReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+    private static readonly TimeSpan FullDuration = TimeSpan.FromSeconds(15);
 
     public static async Task<string> WriteAsync(BenchOptions options, MachineInfo machine, string toolsVersion, IReadOnlyList<MemorySnapshot> memory,
         IReadOnlyList<LoadProfile> loads)
@@ -47,7 +48,12 @@ internal static class ProfileReport
         md.AppendLine(Invariant, $"- machine: {machine.Cpu}, {machine.Cores} cores, {machine.MemoryGiB} GiB; {machine.Os}, Linux {machine.Kernel}");
         md.AppendLine(Invariant, $"- .NET SDK {machine.DotnetSdk}, {machine.DotnetRuntime}; dotnet-counters / dotnet-trace {toolsVersion}; {machine.Wrk}");
         md.AppendLine(Invariant, $"- load: wrk, small body, 64 connections, {options.Duration.TotalSeconds:0} s per run after a {options.Warmup.TotalSeconds:0} s warm-up; one run with dotnet-counters attached, one with dotnet-trace");
-        md.AppendLine(Invariant, $"- load average before / after: {machine.LoadAverageBefore} / {MachineInfo.LoadAverage()}").AppendLine();
+        md.AppendLine(Invariant, $"- load average before / after: {machine.LoadAverageBefore} / {MachineInfo.LoadAverage()}");
+        if (options.Duration < FullDuration)
+        {
+            md.AppendLine(Invariant, $"- **a short trial** (`--duration {options.Duration.TotalSeconds:0}`): few samples per figure; run it with the default {FullDuration.TotalSeconds:0} s on a quiet machine before drawing conclusions");
+        }
+        md.AppendLine();
 
         md.AppendLine("## Per load").AppendLine();
         md.AppendLine("| figure | " + string.Join(" | ", loads.Select(l => $"{l.Route}, {l.Load}")) + " |");
