@@ -17,13 +17,13 @@ public sealed class CodexCliOverWebSocketTests(ITestOutputHelper output)
     [Fact]
     public async Task MultiTurnSession_WithToolCalls_SurvivesARotationAndAQuotaHit_Invisibly()
     {
-        // Upstream sockets older than a second are replaced at the next response boundary: the slow first answer
-        // below makes that happen in the middle of the first turn.
-        await using var proxy = await ProxyFixture.StartAsync(new() { ["RESPONSES_WEBSOCKET_MAX_AGE_SECONDS"] = "1" });
+        // Upstream sockets older than two seconds are replaced at the next response boundary: the slow first answer
+        // below (about 3 s) makes that happen in the middle of the first turn; every other answer is quick.
+        await using var proxy = await ProxyFixture.StartAsync(new() { ["RESPONSES_WEBSOCKET_MAX_AGE_SECONDS"] = "2" });
         proxy.Upstream.WebSocketsEnabled = true;
         var (first, firstId) = await proxy.AddAccountAsync("cli-a@example.com", priority: 0);
         await proxy.AddAccountAsync("cli-b@example.com", priority: 1);
-        first.EnqueueBehavior(ResponseBehavior.FunctionCall("exec_command", """{"cmd":"ls"}""", "call_1").WithEventDelay(TimeSpan.FromMilliseconds(200)));
+        first.EnqueueBehavior(ResponseBehavior.FunctionCall("exec_command", """{"cmd":"ls"}""", "call_1").WithEventDelay(TimeSpan.FromMilliseconds(400)));
         first.EnqueueBehavior(ResponseBehavior.FunctionCall("exec_command", """{"cmd":"pwd"}""", "call_2"));
         first.EnqueueBehavior(ResponseBehavior.UsageLimitReached(TimeSpan.FromHours(1)));
         using var sandbox = await SandboxAsync(proxy, webSockets: true);
@@ -41,7 +41,9 @@ public sealed class CodexCliOverWebSocketTests(ITestOutputHelper output)
         // Nothing went over HTTP: every request of both processes was a WebSocket frame.
         Assert.Empty(proxy.Upstream.Requests.ForPath("/backend-api/codex/responses", "POST"));
         var frames = proxy.Upstream.WebSocketFrames.All().Where(f => f.Type == "response.create").ToList();
-        // The tool outputs went as continuations, on the socket that produced the call, while it was young enough …
+        // The first request continued the warmup on its socket, and a tool output went as a continuation too …
+        Assert.Equal(frames[0].ResponseId, frames[1].PreviousResponseId);
+        Assert.Equal(frames[0].ConnectionId, frames[1].ConnectionId);
         Assert.Contains(frames, f => f.PreviousResponseId is not null && f.Account.Email == "cli-a@example.com" && HasToolOutput(f, "call_2"));
         // … and as a full request on a fresh socket when the first one had aged past its limit (call_1's output).
         Assert.Contains(frames, f => f.PreviousResponseId is null && f.Account.Email == "cli-a@example.com" && HasToolOutput(f, "call_1") && !HasToolOutput(f, "call_2"));
