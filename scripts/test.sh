@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test suite (xunit, vitest, browser end-to-end) and ends with one line: "N passed, M failed".
+# Runs every test suite (xunit, vitest, browser end-to-end, benchmark smoke) and ends with one line: "N passed, M failed".
 # Installs what the tests need: npm packages (dashboard, Codex CLI, openai SDK) and, as root with apt-get,
-# Debian's chromium (browser tests) and docker-compose (validates docker-compose.yml without an engine).
+# Debian's chromium (browser tests) and docker-compose (validates docker-compose.yml without an engine); the
+# benchmark smoke installs nginx and wrk the same way (bench/run.sh).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -66,6 +67,12 @@ tally vitest "$p" "$f" "$status"
 status=$?
 read -r p f < <(node -e 'try{const r=require(process.argv[1]);console.log(r.passed,r.failed)}catch{console.log(0,0)}' "$RESULTS/e2e.json")
 tally e2e "$p" "$f" "$status"
+
+# 4. Benchmark smoke: the Edge and nginx in front of the same fake upstream; every route answers correctly (no timing).
+./bench/run.sh --smoke 2>&1 | tee "$RESULTS/bench-smoke.log"
+status=${PIPESTATUS[0]}
+read -r p f < <(sed -nE 's/^bench smoke: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$RESULTS/bench-smoke.log" | tail -1)
+tally "bench smoke" "${p:-0}" "${f:-0}" "$status"
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -52,7 +52,7 @@ export const tests = [
       const text = await banner.textContent()
       assert.match(
         text,
-        new RegExp(`^Clients get 429 until \\d\\d:\\d\\d; ${DEMO.erin.replace(".", "\\.")} resets first\\.`),
+        new RegExp(`^Clients get 429 until (?:[A-Z][a-z]{2} \\d{1,2}, )?\\d\\d:\\d\\d; ${DEMO.erin.replace(".", "\\.")} resets first\\.`),
       )
       await page.getByTestId("pool-summary").getByText("0 of 3").waitFor()
       await screenshot("accounts-all-blocked")

@@ -86,10 +86,10 @@ internal sealed partial class PoolGrpcService(
 
     private static partial class Log
     {
-        [LoggerMessage(1501, LogLevel.Information, "Edge {EdgeId} follows the pool")]
+        [LoggerMessage(1402, LogLevel.Information, "Edge {EdgeId} follows the pool")]
         public static partial void EdgeConnected(ILogger logger, string edgeId);
 
-        [LoggerMessage(1502, LogLevel.Information, "Edge {EdgeId} stopped following the pool")]
+        [LoggerMessage(1403, LogLevel.Information, "Edge {EdgeId} stopped following the pool")]
         public static partial void EdgeDisconnected(ILogger logger, string edgeId);
     }
 }

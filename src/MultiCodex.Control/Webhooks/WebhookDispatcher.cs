@@ -142,10 +142,10 @@ public sealed partial class WebhookDispatcher(
 
     private static partial class Log
     {
-        [LoggerMessage(1611, LogLevel.Warning, "Webhook {WebhookId}: dropped the delivery of event {EventId}: more than {Capacity} were waiting")]
+        [LoggerMessage(1711, LogLevel.Warning, "Webhook {WebhookId}: dropped the delivery of event {EventId}: more than {Capacity} were waiting")]
         public static partial void Dropped(ILogger logger, string webhookId, string eventId, int capacity);
 
-        [LoggerMessage(1612, LogLevel.Error, "The webhook dispatcher fell {Backlog} events behind; events in between were not delivered")]
+        [LoggerMessage(1712, LogLevel.Error, "The webhook dispatcher fell {Backlog} events behind; events in between were not delivered")]
         public static partial void FellBehind(ILogger logger, int backlog);
     }
 }

@@ -172,10 +172,10 @@ public sealed partial class WebhookSender
 
     private static partial class Log
     {
-        [LoggerMessage(1601, LogLevel.Warning, "Webhook {WebhookId}: attempt {Attempt} to deliver event {EventId} failed: {Error}")]
+        [LoggerMessage(1701, LogLevel.Warning, "Webhook {WebhookId}: attempt {Attempt} to deliver event {EventId} failed: {Error}")]
         public static partial void AttemptFailed(ILogger logger, string webhookId, string eventId, int attempt, string error);
 
-        [LoggerMessage(1602, LogLevel.Warning, "Webhook {WebhookId}: gave up delivering event {EventId} after {Attempts} attempts ({Error})")]
+        [LoggerMessage(1702, LogLevel.Warning, "Webhook {WebhookId}: gave up delivering event {EventId} after {Attempts} attempts ({Error})")]
         public static partial void GaveUp(ILogger logger, string webhookId, string eventId, int attempts, string error);
     }
 }

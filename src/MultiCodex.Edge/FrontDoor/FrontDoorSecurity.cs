@@ -131,7 +131,7 @@ internal static partial class FrontDoorSecurity
 
     private static partial class Log
     {
-        [LoggerMessage(2401, LogLevel.Debug, "Dropped request header {Header}: its value has non-ASCII or control characters, which cannot be forwarded")]
+        [LoggerMessage(2101, LogLevel.Debug, "Dropped request header {Header}: its value has non-ASCII or control characters, which cannot be forwarded")]
         public static partial void HeaderDropped(ILogger logger, string header);
     }
 }

@@ -79,7 +79,7 @@ describe("the pool at the top of Accounts", () => {
 
     const banner = await screen.findByTestId("pool-banner")
     expect(banner.getAttribute("role")).toBe("alert")
-    expect(banner.textContent).toMatch(/^Clients get 429 until \d\d:\d\d; erin resets first\./)
+    expect(banner.textContent).toMatch(/^Clients get 429 until (?:[A-Z][a-z]{2} \d{1,2}, )?\d\d:\d\d; erin resets first\./)
   })
 
   it("says 503 when every account needs a new sign-in", async () => {
