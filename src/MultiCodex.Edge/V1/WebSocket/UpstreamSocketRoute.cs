@@ -57,7 +57,6 @@ internal sealed partial class UpstreamSocketRoute(
         for (var replaced = false; ; replaced = true)
         {
             var socket = Usable(lease);
-            var reused = socket is not null;
             var continues = socket is not null && frame.PreviousResponseId is { } previous && previous == socket.LastResponseId;
             var prior = ReadOnlyMemory<byte>.Empty;
             if (!continues && !transcript.TryPrior(frame, out prior))
@@ -67,7 +66,15 @@ internal sealed partial class UpstreamSocketRoute(
             if (!continues && frame.PreviousResponseId is not null)
             {
                 metrics.ContinuationRebuilt();
+                if (socket is not null)
+                {
+                    // A rebuilt conversation goes on a fresh socket: one that has seen its items may refuse them
+                    // again as duplicates (earendil-works/pi#5162).
+                    Forget("rebuilt");
+                    socket = null;
+                }
             }
+            var reused = socket is not null;
             if (socket is null)
             {
                 var (_, hint) = request.For(lease);

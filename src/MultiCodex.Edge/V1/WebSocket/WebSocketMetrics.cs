@@ -25,7 +25,7 @@ public sealed class WebSocketMetrics
         "response.create frames answered, by how the upstream was reached (websocket or http).", new CounterConfiguration { LabelNames = ["upstream"] });
 
     private static readonly Counter Opened = Metrics.CreateCounter("multicodex_edge_upstream_websockets_opened_total",
-        "Upstream WebSockets opened, by why: first, moved (another account), token (refreshed), rotated (age), lost (closed or broken), http (back from HTTP).",
+        "Upstream WebSockets opened, by why: first, moved (another account), token (refreshed), rotated (age), lost (closed or broken), rebuilt (a conversation rebuilt in full), http (back from HTTP).",
         new CounterConfiguration { LabelNames = ["reason"] });
 
     private static readonly Counter Rebuilt = Metrics.CreateCounter("multicodex_edge_websocket_continuations_rebuilt_total",
