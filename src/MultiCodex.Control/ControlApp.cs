@@ -12,6 +12,7 @@ using MultiCodex.Control.Infrastructure;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Infrastructure.Security;
 using MultiCodex.Control.Infrastructure.Storage;
+using MultiCodex.Control.Observability;
 using MultiCodex.Control.Pool;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Control.Upstream;
@@ -28,6 +29,7 @@ public static class ControlApp
         var builder = WebApplication.CreateSlimBuilder(args);
         configure?.Invoke(builder);
         builder.AddMultiCodexLogging();
+        builder.AddControlTelemetry();
 
         builder.Services.AddPublicEnvironmentOptions();
         var options = new ControlOptions();

@@ -30,12 +30,13 @@ public static class EdgeApp
         // Eager: the pool follows Control's live view (accounts, bindings, key hashes) from start-up.
         builder.Services.AddAccountPool(options);
         builder.Services.AddClientKeys();
-        builder.Services.AddObservability();
+        builder.AddObservability();
         builder.Services.AddV1(options);
         builder.Services.AddFrontDoor(options);
         builder.Services.AddFrontDoorSecurity(options, builder.Configuration);
 
         var app = builder.Build();
+        app.UseServerTiming();
         app.UseFrontDoorSecurity();
         app.UseResponsesWebSockets();
         app.MapHealthEndpoints();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using MultiCodex.Control.Accounts;
 using MultiCodex.Control.History;
+using MultiCodex.Control.Observability;
 using MultiCodex.Control.Usage;
 using V1 = MultiCodex.Control.V1;
 
@@ -53,7 +54,10 @@ public sealed partial class PoolReportIntake(
                 switch (report.KindCase)
                 {
                     case V1.PoolReport.KindOneofCase.Attempt:
-                        records.Add(Attempt(report.Attempt, RequestIdOf(report.Attempt.RequestId, edgeId, report), at, now, changes));
+                        var span = ControlTelemetry.StartApplying(report.Attempt, edgeId);
+                        var entry = Attempt(report.Attempt, RequestIdOf(report.Attempt.RequestId, edgeId, report), at, now, changes);
+                        ControlTelemetry.Applied(span, entry.Blocked);
+                        records.Add(entry);
                         break;
                     case V1.PoolReport.KindOneofCase.Answer:
                         records.Add(AnswerRecord(report.Answer, RequestIdOf(report.Answer.RequestId, edgeId, report), at));

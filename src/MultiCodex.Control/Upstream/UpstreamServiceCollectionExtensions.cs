@@ -31,12 +31,14 @@ internal static class UpstreamServiceCollectionExtensions
     private static void ConfigureClient(IServiceProvider services, HttpClient client) =>
         client.Timeout = services.GetRequiredService<IOptions<UpstreamOptions>>().Value.Timeout;
 
-    // No cookies, no redirects: the issuer and backend are APIs, and a redirect would carry a token elsewhere.
+    // No cookies, no redirects: the issuer and backend are APIs, and a redirect would carry a token elsewhere. No
+    // trace headers: the trace context of a refresh an Edge asked for stays inside MultiCodex.
     private static SocketsHttpHandler CreateHandler() => new()
     {
         UseCookies = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.All,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ActivityHeadersPropagator = null,
     };
 }

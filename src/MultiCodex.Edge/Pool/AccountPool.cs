@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
+using MultiCodex.Edge.Observability;
 using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.Pool;
@@ -28,6 +29,14 @@ internal sealed partial class AccountPool(
     private long _leases;
 
     public async ValueTask<LeaseResult> AcquireAsync(LeaseRequest request, CancellationToken cancellationToken)
+    {
+        using var span = EdgeTracing.StartLease(request);
+        var result = await LeaseAsync(request, cancellationToken);
+        EdgeTracing.Leased(span, result);
+        return result;
+    }
+
+    private async ValueTask<LeaseResult> LeaseAsync(LeaseRequest request, CancellationToken cancellationToken)
     {
         if (!view.HasView && !await watcher.WaitForViewAsync(FirstViewWait, cancellationToken))
         {

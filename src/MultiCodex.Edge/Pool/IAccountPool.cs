@@ -116,6 +116,12 @@ public sealed record AttemptOutcome
     /// <summary>From sending the request upstream to the end of the attempt.</summary>
     public required TimeSpan Duration { get; init; }
 
+    /// <summary>
+    /// The attempt's span as a W3C <c>traceparent</c>, so that Control's work on this outcome joins the request's trace;
+    /// null while OpenTelemetry is off.
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     private static readonly IReadOnlyDictionary<string, string> EmptyHeaders = new Dictionary<string, string>();
 }
 

@@ -30,6 +30,7 @@ internal static class PoolReports
             Duration = Duration.FromTimeSpan(outcome.Duration),
             PaidBy = lease.PaidBy ?? "",
             UpstreamModel = lease.UpstreamModel ?? "",
+            Traceparent = outcome.TraceParent ?? "",
         };
         foreach (var (name, value) in outcome.RateLimitHeaders)
         {

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
+using MultiCodex.Edge.Observability;
 using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.V1.Protocol;
 
@@ -43,6 +45,8 @@ public sealed class AttemptScope
     private readonly TimeProvider _time;
     private readonly long _startedAt;
     private readonly int _entry;
+    private readonly Activity? _span;
+    private Activity? _stream;
     private TimeSpan? _timeToFirstByte;
     private int _completed;
 
@@ -54,7 +58,8 @@ public sealed class AttemptScope
         _startedAt = time.GetTimestamp();
         Lease = lease;
         Number = number;
-        _entry = trace.BeginAttempt(lease.AccountEmail);
+        _entry = trace.BeginAttempt(lease.AccountEmail, _startedAt);
+        _span = EdgeTracing.StartAttempt(lease, number);
     }
 
     public AccountLease Lease { get; }
@@ -69,7 +74,17 @@ public sealed class AttemptScope
     public void HeadersArrived(int status)
     {
         _timeToFirstByte = _time.GetElapsedTime(_startedAt);
-        _trace.UpdateAttempt(_entry, status, null);
+        _trace.HeadersArrived(_entry, status, _timeToFirstByte.Value);
+        EdgeTracing.HeadersArrived(_span, status);
+    }
+
+    /// <summary>The attempt's stream is committed to the client (<see cref="RequestTrace.Served"/>).</summary>
+    public void StreamBegins()
+    {
+        if (Volatile.Read(ref _completed) == 0)
+        {
+            _stream ??= EdgeTracing.StartStream(_span);
+        }
     }
 
     /// <summary>Ends the lease with its outcome; later calls do nothing and return no verdict.</summary>
@@ -96,10 +111,23 @@ public sealed class AttemptScope
             Usage = new TokenUsage(end.Usage.InputTokens, end.Usage.CachedInputTokens, end.Usage.OutputTokens, end.Usage.ReasoningTokens),
             TimeToFirstByte = _timeToFirstByte,
             Duration = _time.GetElapsedTime(_startedAt),
+            TraceParent = _span?.Id,
         };
         _trace.UpdateAttempt(_entry, outcome.Status, outcome.ErrorCode);
-        // Never the client's cancellation: the outcome must reach the pool also when the client went away.
-        return await _pool.CompleteAsync(Lease, outcome, CancellationToken.None);
+        // The attempt's span is current while the pool takes the outcome, so a token refresh at Control nests in it.
+        if (_span is not null)
+        {
+            Activity.Current = _span;
+        }
+        try
+        {
+            // Never the client's cancellation: the outcome must reach the pool also when the client went away.
+            return await _pool.CompleteAsync(Lease, outcome, CancellationToken.None);
+        }
+        finally
+        {
+            EdgeTracing.EndAttempt(_span, _stream, outcome);
+        }
     }
 
     // The x-codex-* snapshot headers tell the pool the account's usage (docs/upstream-responses.md §4).

@@ -32,6 +32,8 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
     /// <summary>Remembers the client key's name (the key check runs before the transport exists).</summary>
     public static void SetClientName(HttpContext http, string? name) => http.Items[ClientNameItem] = name;
 
+    public void Observe(RequestTrace trace) => Observability.ServerTiming.Follow(http, trace);
+
     public ValueTask<(PooledBuffer? Body, ClientError? Error)> ReadBodyAsync(long maxBytes) =>
         ClientBodyReader.ReadAsync(http.Request, maxBytes, http.RequestAborted);
 

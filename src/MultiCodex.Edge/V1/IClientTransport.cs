@@ -25,6 +25,15 @@ public interface IClientTransport : IEventSink
     /// <summary>Cancelled when the client goes away.</summary>
     CancellationToken Aborted { get; }
 
+    /// <summary>
+    /// Called once as the pipeline begins tracing the request: a transport with headers per answer tells the client
+    /// where its time went (HTTP: <c>Server-Timing</c>, <see cref="Observability.ServerTiming"/>). A WebSocket has none
+    /// per response, hence the default: nothing.
+    /// </summary>
+    void Observe(RequestTrace trace)
+    {
+    }
+
     /// <summary>Step 1: the request body, decompressed and within <paramref name="maxBytes"/>, or the error for the client.</summary>
     ValueTask<(PooledBuffer? Body, ClientError? Error)> ReadBodyAsync(long maxBytes);
 

@@ -20,6 +20,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
     public async Task HandleAsync(IClientTransport client)
     {
         var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model };
+        client.Observe(trace);
         try
         {
             var (json, failure) = await CatalogAsync(client, trace);

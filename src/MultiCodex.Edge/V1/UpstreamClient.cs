@@ -21,6 +21,8 @@ public sealed class UpstreamClient : IUpstreamRoute, IDisposable
         "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-connection", "cookie", "expect",
         "x-admin-token", "chatgpt-account-id", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded",
         "x-codex-routing-hint",
+        // Trace context stays inside MultiCodex: the upstream sees what a Codex client sends.
+        "traceparent", "tracestate", "baggage", "request-id", "correlation-context",
     };
 
     /// <summary>The headers that say which client is calling: a Codex client's travel, any other client's are replaced by the persona.</summary>
@@ -44,6 +46,9 @@ public sealed class UpstreamClient : IUpstreamRoute, IDisposable
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = TimeSpan.FromSeconds(15),
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            // No trace headers (and no activity per request): the ChatGPT backend must see what an official Codex
+            // client sends. The Edge's calls to Control do carry the trace context.
+            ActivityHeadersPropagator = null,
         }, disposeHandler: true);
         var root = options.ChatGptBaseUrl.ToString().TrimEnd('/');
         _responsesUrl = new Uri(root + "/codex/responses");

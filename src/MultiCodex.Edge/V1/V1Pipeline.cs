@@ -21,6 +21,7 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
     public async Task RunAsync<TRequest>(IDialect<TRequest> dialect, IClientTransport client) where TRequest : UpstreamRequest
     {
         var trace = new RequestTrace(dialect.Endpoint, client.Name, client.ClientName, time);
+        client.Observe(trace);
         UpstreamStream? upstream = null;
         try
         {

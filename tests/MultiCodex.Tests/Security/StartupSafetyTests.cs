@@ -37,6 +37,33 @@ public sealed class StartupSafetyTests
         Assert.Contains("openssl rand -hex 24", line);
     }
 
+    public static TheoryData<string, string, string> UnworkableTelemetry => new()
+    {
+        // app, the OpenTelemetry variable set beside OTEL_EXPORTER_OTLP_ENDPOINT (or it), its value
+        { "MultiCodex.Edge", "OTEL_EXPORTER_OTLP_ENDPOINT", "otel-collector:4317" },
+        { "MultiCodex.Control", "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json" },
+        { "MultiCodex.Edge", "OTEL_TRACES_EXPORTER", "zipkin" },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnworkableTelemetry))]
+    public async Task UnworkableOpenTelemetrySettings_RefuseToStart_NamingTheVariable(string app, string variable, string value)
+    {
+        using var data = new TempDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["DATA_DIR"] = data.Path, ["PORT"] = "0", ["CONTROL_URL"] = "http://127.0.0.1:0",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9",
+        };
+        environment[variable] = value;
+
+        var (code, output) = await RunAsync(app, environment);
+
+        Assert.Equal(2, code);
+        var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains(variable, line);
+    }
+
     [Theory]
     [InlineData("MultiCodex.Edge")]
     [InlineData("MultiCodex.Control")]
