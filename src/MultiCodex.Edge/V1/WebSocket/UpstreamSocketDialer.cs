@@ -53,6 +53,7 @@ internal sealed partial class UpstreamSocketDialer : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             ConnectTimeout = TimeSpan.FromSeconds(15),
+            ActivityHeadersPropagator = null, // no trace headers upstream, as on HTTP (UpstreamClient)
         }, disposeHandler: true);
     }
 
