@@ -65,6 +65,15 @@ public sealed class EdgeOptions
     /// </summary>
     public long TranscriptBudgetBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Memory for the responses kept so that <c>previous_response_id</c> works over HTTP (env
+    /// <c>RESPONSE_STORE_MAX_BYTES</c>; default 64 MiB; 0 keeps none and refuses every continuation).
+    /// </summary>
+    public long ResponseStoreMaxBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>How long a served response can be continued with <c>previous_response_id</c> (env <c>RESPONSE_STORE_MAX_AGE_SECONDS</c>; default 24 h, at most 30 days).</summary>
+    public TimeSpan ResponseStoreMaxAge { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>How long in-flight streams may take to finish when the Edge is asked to stop (env <c>SHUTDOWN_DRAIN_SECONDS</c>; default 30 s).</summary>
     public TimeSpan ShutdownDrain { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -91,8 +100,11 @@ public sealed class EdgeOptions
         options.ShutdownDrain = Seconds(config, "SHUTDOWN_DRAIN_SECONDS") ?? options.ShutdownDrain;
         options.ReportQueueCapacity = (int?)Number(config, "REPORT_QUEUE_CAPACITY", 100, int.MaxValue) ?? options.ReportQueueCapacity;
         options.ResponsesWebSockets = Switch(config, "RESPONSES_WEBSOCKETS") ?? options.ResponsesWebSockets;
-        options.UpstreamSocketMaxAge = Number(config, "RESPONSES_WEBSOCKET_MAX_AGE_SECONDS", 1, 3599) is { } age ? TimeSpan.FromSeconds(age) : options.UpstreamSocketMaxAge;
+        options.UpstreamSocketMaxAge = Number(config, "RESPONSES_WEBSOCKET_MAX_AGE_SECONDS", 1, 3599) is { } socketAge ? TimeSpan.FromSeconds(socketAge) : options.UpstreamSocketMaxAge;
         options.TranscriptBudgetBytes = Number(config, "RESPONSES_WEBSOCKET_TRANSCRIPT_BYTES", 0) ?? options.TranscriptBudgetBytes;
+        options.ResponseStoreMaxBytes = Number(config, "RESPONSE_STORE_MAX_BYTES", 0) ?? options.ResponseStoreMaxBytes;
+        // At most 30 days: a memory store gains nothing from longer, and the expiry sum must stay a valid date.
+        options.ResponseStoreMaxAge = Number(config, "RESPONSE_STORE_MAX_AGE_SECONDS", 1, 30 * 86_400) is { } age ? TimeSpan.FromSeconds(age) : options.ResponseStoreMaxAge;
         return options;
     }
 

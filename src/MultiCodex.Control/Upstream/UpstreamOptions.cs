@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Control.Upstream;
 
@@ -29,10 +30,10 @@ public sealed class UpstreamOptions
     public TimeSpan OAuthFlowLifetime { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>The <c>originator</c> header and authorize parameter, as the Codex CLI sends it.</summary>
-    public string Originator { get; set; } = "codex_cli_rs";
+    public string Originator { get; set; } = CodexPersona.Originator;
 
     /// <summary>User-Agent for calls to the issuer and the backend.</summary>
-    public string UserAgent { get; set; } = "codex_cli_rs/0.169.0 (MultiCodex)";
+    public string UserAgent { get; set; } = CodexPersona.UserAgent;
 
     /// <summary>Timeout of one upstream call from Control (env <c>UPSTREAM_TIMEOUT_SECONDS</c>; default 20 s).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);

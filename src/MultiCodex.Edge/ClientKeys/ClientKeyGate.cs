@@ -5,7 +5,8 @@ using MultiCodex.Edge.Pool;
 namespace MultiCodex.Edge.ClientKeys;
 
 /// <summary>The outcome of checking a request's key.</summary>
-public readonly record struct KeyCheck(bool Allowed, string? ClientName, string? Error, bool ControlUnavailable = false);
+/// <param name="KeyId">Identifies the key without revealing it (its SHA-256, as Control stores it); null while /v1 is open.</param>
+public readonly record struct KeyCheck(bool Allowed, string? ClientName, string? Error, bool ControlUnavailable = false, string? KeyId = null);
 
 /// <summary>
 /// Checks <c>Authorization: Bearer</c> on /v1 against the hashes of the keys Control holds. While no key exists,
@@ -40,11 +41,11 @@ internal sealed partial class ClientKeyGate(PoolView view, PoolWatcher watcher, 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(authorization[7..].Trim())));
         if (digests.TryGetValue(hash, out var name))
         {
-            return new KeyCheck(true, name, null);
+            return new KeyCheck(true, name, null, KeyId: hash);
         }
         if (await watcher.CatchUpAsync(cancellationToken) && view.KeyDigests?.TryGetValue(hash, out name) == true)
         {
-            return new KeyCheck(true, name, null);
+            return new KeyCheck(true, name, null, KeyId: hash);
         }
         return new KeyCheck(false, null, "Incorrect API key provided. Keys are created (and revoked) in the MultiCodex dashboard.");
     }

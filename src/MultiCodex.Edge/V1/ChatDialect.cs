@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MultiCodex.Edge.V1.Chat;
+using MultiCodex.Edge.V1.Conversations;
 using MultiCodex.Edge.V1.Protocol;
 
 namespace MultiCodex.Edge.V1;
@@ -44,12 +45,15 @@ public sealed class ChatDialect(TimeProvider time) : IDialect<ChatRequest>
             translation.Body.WriteTo(writer);
         }
         var cacheKey = translation.Body["prompt_cache_key"] is JsonValue key && key.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+        // SDK clients send neither prompt_cache_key nor a session header: the key comes from the conversation's opening.
+        var (conversation, sessionId) = ConversationKeys.Settle(output, cacheKey, client.Headers, null, client.ClientKeyId, translation.Model);
         return ValueTask.FromResult(new Translation<ChatRequest>(new ChatRequest
         {
             Model = translation.Model,
             ClientStreams = translation.Stream,
             IncludeUsage = translation.IncludeUsage,
-            SessionKey = cacheKey ?? SessionKeys.FromHeaders(client.Headers),
+            SessionKey = conversation,
+            SessionId = sessionId,
             Body = output,
             RoutingHint = UpstreamRequest.RoutingHintFor(translation.Model, null),
         }, null));

@@ -16,6 +16,7 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
     public const string ExplainHeader = "x-multicodex-explain";
 
     private const string ClientNameItem = "multicodex.client";
+    private const string ClientKeyItem = "multicodex.client-key";
 
     public string Name => "http";
 
@@ -23,14 +24,20 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
 
     public string? ClientName => http.Items[ClientNameItem] as string;
 
+    public string ClientKeyId => http.Items[ClientKeyItem] as string ?? "";
+
     public CancellationToken Aborted => http.RequestAborted;
 
     private PooledBuffer? _event; // the event being composed: handed to the response pipe in one write
 
     private PipeWriter Writer => http.Response.BodyWriter;
 
-    /// <summary>Remembers the client key's name (the key check runs before the transport exists).</summary>
-    public static void SetClientName(HttpContext http, string? name) => http.Items[ClientNameItem] = name;
+    /// <summary>Remembers the client key's name and id (the key check runs before the transport exists).</summary>
+    public static void SetClientKey(HttpContext http, string? name, string? keyId)
+    {
+        http.Items[ClientNameItem] = name;
+        http.Items[ClientKeyItem] = keyId;
+    }
 
     public void Observe(RequestTrace trace) => Observability.ServerTiming.Follow(http, trace);
 

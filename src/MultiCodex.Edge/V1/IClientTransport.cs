@@ -22,6 +22,13 @@ public interface IClientTransport : IEventSink
     /// <summary>The client key's name; null while /v1 is open.</summary>
     string? ClientName { get; }
 
+    /// <summary>
+    /// Identifies the client key without revealing it (its SHA-256, never logged or sent on); empty while /v1 is open.
+    /// What a key's conversations and stored responses are scoped to, so that nothing is shared across keys.
+    /// </summary>
+    /// <remarks>A transport that knows only the key's name scopes by it, prefixed so it never equals a key's hash.</remarks>
+    string ClientKeyId => ClientName is null ? "" : "name:" + ClientName;
+
     /// <summary>Cancelled when the client goes away.</summary>
     CancellationToken Aborted { get; }
 

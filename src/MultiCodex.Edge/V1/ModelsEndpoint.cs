@@ -5,8 +5,11 @@ using MultiCodex.Edge.V1.Protocol;
 namespace MultiCodex.Edge.V1;
 
 /// <summary>
-/// <c>GET /v1/models</c>: the upstream's model catalog (<c>/codex/models</c>, as the presented Codex CLI version
-/// sees it) in OpenAI's list shape. Fetched with any available account on the same seams as the model calls (the
+/// The upstream's model catalog (<c>/codex/models</c>, as the presented Codex CLI version sees it), in two shapes:
+/// <c>GET /v1/models</c>, OpenAI's list, and <c>GET /v1/codex/models</c>, the catalog itself as the Codex CLI reads it
+/// from the backend — what its <c>model_catalog_url</c> provider option fetches (with <c>?client_version=</c>), so the
+/// CLI's model picker and model metadata (instructions, context window, Responses Lite) are the pool's
+/// (docs/upstream-responses.md §2.4, §2.5). Fetched with any available account on the same seams as the model calls (the
 /// pool, an attempt scope, the transport's one error writer, the record step) and cached for a few minutes: the
 /// catalog changes rarely.
 /// </summary>
@@ -15,23 +18,49 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
     private const string Model = "(models)";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
     private readonly SemaphoreSlim _fetchGate = new(1, 1);
-    private (byte[] Json, DateTimeOffset FetchedAt)? _cache;
+    private Catalog? _cache;
 
-    public async Task HandleAsync(IClientTransport client)
+    /// <summary><c>GET /v1/models</c>: the catalog's listed models in OpenAI's list shape.</summary>
+    public Task HandleAsync(IClientTransport client) => AnswerAsync(client, static async (catalog, client) =>
+    {
+        await client.AnswerJsonAsync(null, catalog.OpenAiList);
+        return StatusCodes.Status200OK;
+    });
+
+    /// <summary>
+    /// <c>GET /v1/codex/models</c>: the catalog as the upstream sent it, without the models the asking CLI is too old
+    /// for (its <c>client_version</c>, as the upstream would do), with the upstream's <c>ETag</c> (the CLI compares
+    /// it with the <c>x-models-etag</c> of later answers to know when to fetch again).
+    /// </summary>
+    public Task HandleCodexAsync(HttpContext http, IClientTransport client) => AnswerAsync(client, async (catalog, client) =>
+    {
+        if (catalog.ETag is { } etag)
+        {
+            http.Response.Headers.ETag = etag;
+            if (http.Request.Headers.IfNoneMatch.ToString() == etag)
+            {
+                http.Response.StatusCode = StatusCodes.Status304NotModified;
+                return StatusCodes.Status304NotModified;
+            }
+        }
+        await client.AnswerJsonAsync(null, CodexCatalog.ForClient(catalog.Raw, http.Request.Query["client_version"].ToString()));
+        return StatusCodes.Status200OK;
+    });
+
+    private async Task AnswerAsync(IClientTransport client, Func<Catalog, IClientTransport, ValueTask<int>> answer)
     {
         var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model };
         client.Observe(trace);
         try
         {
-            var (json, failure) = await CatalogAsync(client, trace);
-            if (json is null)
+            var (catalog, failure) = await CatalogAsync(client, trace);
+            if (catalog is null)
             {
                 trace.Answered(failure!.Status, failure.Code);
                 await client.AnswerErrorAsync(failure);
                 return;
             }
-            trace.Answered(200, null);
-            await client.AnswerJsonAsync(null, json);
+            trace.Answered(await answer(catalog, client), null);
         }
         catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
         {
@@ -43,7 +72,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
         }
     }
 
-    private async Task<(byte[]? Json, ClientError? Failure)> CatalogAsync(IClientTransport client, RequestTrace trace)
+    private async Task<(Catalog? Catalog, ClientError? Failure)> CatalogAsync(IClientTransport client, RequestTrace trace)
     {
         if (Fresh() is { } cached)
         {
@@ -56,13 +85,13 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
             {
                 return (fetched, null);
             }
-            var (json, failure) = await FetchAsync(client, trace);
-            if (json is null)
+            var (catalog, failure) = await FetchAsync(client, trace);
+            if (catalog is null)
             {
-                return _cache is { } stale ? (stale.Json, null) : (null, failure);
+                return _cache is { } stale ? (stale, null) : (null, failure);
             }
-            _cache = (json, time.GetUtcNow());
-            return (json, null);
+            _cache = catalog;
+            return (catalog, null);
         }
         finally
         {
@@ -70,9 +99,9 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
         }
     }
 
-    private byte[]? Fresh() => _cache is { } cached && time.GetUtcNow() - cached.FetchedAt < CacheLifetime ? cached.Json : null;
+    private Catalog? Fresh() => _cache is { } cached && time.GetUtcNow() - cached.FetchedAt < CacheLifetime ? cached : null;
 
-    private async Task<(byte[]? Json, ClientError? Failure)> FetchAsync(IClientTransport client, RequestTrace trace)
+    private async Task<(Catalog? Catalog, ClientError? Failure)> FetchAsync(IClientTransport client, RequestTrace trace)
     {
         var cancellationToken = client.Aborted;
         var leased = await pool.AcquireAsync(new LeaseRequest(Model, null, [], client.ClientName), cancellationToken);
@@ -91,7 +120,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
             var ok = response.IsSuccessStatusCode;
             await attempt.CompleteAsync(new AttemptEnd(status, ok ? null : UpstreamError.FromHttpBody(body), default, response.Headers));
             return ok && ToOpenAiList(body) is { } list
-                ? (list, null)
+                ? (new Catalog(body, list, response.Headers.ETag?.ToString(), time.GetUtcNow()), null)
                 : (null, ClientError.Server(502, $"The upstream model catalog answered HTTP {status}.", "upstream_error"));
         }
         catch (Exception e) when (V1Pipeline.ClientWentAway(e, client))
@@ -145,4 +174,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
             return null;
         }
     }
+
+    /// <summary>The upstream's catalog as fetched, its OpenAI list, its ETag, and when it was fetched.</summary>
+    private sealed record Catalog(byte[] Raw, byte[] OpenAiList, string? ETag, DateTimeOffset FetchedAt);
 }

@@ -1,5 +1,3 @@
-using MultiCodex.Edge.V1.Protocol;
-
 namespace MultiCodex.Edge.V1;
 
 /// <summary>
@@ -10,16 +8,9 @@ namespace MultiCodex.Edge.V1;
 /// </summary>
 public interface IPreviousResponses
 {
-    /// <summary>The request to send for one that names a previous response, or the error for the client.</summary>
+    /// <summary>
+    /// The request to send for one that names a previous response, or the error for the client. Takes ownership of
+    /// <paramref name="request"/>: it is either returned or disposed.
+    /// </summary>
     ValueTask<Translation<ResponsesRequest>> ContinueAsync(ResponsesRequest request, IClientTransport client, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// The Edge keeps no served responses yet: the id is not sent and the request goes on with the input the client
-/// sent (issue #14 item 7 replaces this with a bounded store of served responses, then resolves or refuses the id).
-/// </summary>
-internal sealed class UnresolvedPreviousResponses : IPreviousResponses
-{
-    public ValueTask<Translation<ResponsesRequest>> ContinueAsync(ResponsesRequest request, IClientTransport client, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(new Translation<ResponsesRequest>(request, null));
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using MultiCodex.Edge.Pool;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.V1;
 
@@ -68,6 +69,15 @@ public sealed class UpstreamClient : IUpstreamRoute, IDisposable
         };
         message.Content.Headers.ContentType = JsonContentType;
         CopyClientHeaders(clientHeaders, message);
+        if (request.SessionId is { } session)
+        {
+            // A client without session headers: the conversation's key, as the Codex CLI sends it (both, equal).
+            message.Headers.TryAddWithoutValidation("session-id", session);
+            if (!message.Headers.Contains("thread-id"))
+            {
+                message.Headers.TryAddWithoutValidation("thread-id", session);
+            }
+        }
         if (routingHint is { } hint)
         {
             message.Headers.TryAddWithoutValidation("x-codex-routing-hint", hint);

@@ -15,6 +15,13 @@ public class UpstreamRequest : IDisposable
     /// <summary>The conversation's key (prompt_cache_key or a session header) that keeps it on one account; null when none.</summary>
     public string? SessionKey { get; init; }
 
+    /// <summary>
+    /// The <c>session-id</c> (and <c>thread-id</c>) header to send for a client that sent none, equal to the body's
+    /// <c>prompt_cache_key</c>: the upstream's prompt cache follows that header (docs/upstream-responses.md §2.2,
+    /// <see cref="Conversations.ConversationKeys"/>). Null when the client's own header travels.
+    /// </summary>
+    public string? SessionId { get; init; }
+
     /// <summary>The body sent upstream: a Responses request with stream on and store off, in a pooled buffer.</summary>
     public required PooledBuffer Body { get; init; }
 

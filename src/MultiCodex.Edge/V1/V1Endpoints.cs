@@ -1,5 +1,6 @@
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.V1.Protocol;
+using MultiCodex.Edge.V1.Responses;
 using MultiCodex.Edge.V1.WebSocket;
 
 namespace MultiCodex.Edge.V1;
@@ -16,7 +17,8 @@ public static class V1Endpoints
         services.AddSingleton<Dispatcher>();
         services.AddSingleton<RequestRecorder>();
         services.AddSingleton<V1Pipeline>();
-        services.AddSingleton<IPreviousResponses, UnresolvedPreviousResponses>();
+        services.AddSingleton<ResponseStore>();
+        services.AddSingleton<IPreviousResponses, StoredPreviousResponses>();
         services.AddSingleton<ResponsesDialect>();
         services.AddSingleton<ChatDialect>();
         services.AddSingleton<ModelsEndpoint>();
@@ -42,11 +44,25 @@ public static class V1Endpoints
                 await pipeline.RunAsync(dialect, client);
             }
         });
+        v1.MapPost("/responses/compact", async (HttpContext http, ClientKeyGate keys) =>
+        {
+            if (await AdmitAsync(http, keys) is { } client)
+            {
+                await client.AnswerErrorAsync(RetiredCompact);
+            }
+        });
         v1.MapGet("/models", async (HttpContext http, ClientKeyGate keys, ModelsEndpoint models) =>
         {
             if (await AdmitAsync(http, keys) is { } client)
             {
                 await models.HandleAsync(client);
+            }
+        });
+        v1.MapGet("/codex/models", async (HttpContext http, ClientKeyGate keys, ModelsEndpoint models) =>
+        {
+            if (await AdmitAsync(http, keys) is { } client)
+            {
+                await models.HandleCodexAsync(http, client);
             }
         });
         v1.MapGet("/usage", async (HttpContext http, ClientKeyGate keys, KeyUsageEndpoint usage) =>
@@ -61,11 +77,19 @@ public static class V1Endpoints
             if (await AdmitAsync(http, keys) is { } client)
             {
                 await client.AnswerErrorAsync(new ClientError(404,
-                    $"Unknown endpoint {http.Request.Method} {http.Request.Path}. MultiCodex serves POST /v1/responses, POST /v1/chat/completions, GET /v1/models and GET /v1/usage.",
+                    $"Unknown endpoint {http.Request.Method} {http.Request.Path}. MultiCodex serves POST /v1/responses, POST /v1/chat/completions, GET /v1/models, GET /v1/codex/models and GET /v1/usage.",
                     "invalid_request_error", "unknown_url"));
             }
         });
     }
+
+    // Compaction V1 (a separate /responses/compact call) was retired upstream on 2026-08-12; MultiCodex never calls it
+    // and says what replaced it (docs/upstream-protocol.md §6).
+    private static readonly ClientError RetiredCompact = new(404,
+        "POST /v1/responses/compact is retired: the upstream removed its compaction endpoint on 2026-08-12. Compact with compaction V2 instead: "
+        + "POST /v1/responses whose last input item is {\"type\":\"compaction_trigger\"}; the answer carries exactly one compaction output item. "
+        + "The Codex CLI does this when its provider sets [model_providers.<id>.capabilities] remote_compaction = \"v2\".",
+        "invalid_request_error", "unknown_url");
 
     // The client-key check: the transport of an admitted request, or null once a missing or wrong key was answered
     // (401 in OpenAI's shape; 503 when keys cannot be checked because Control was never reached).
@@ -88,7 +112,7 @@ public static class V1Endpoints
                 : new ClientError(401, check.Error!, "invalid_request_error", "invalid_api_key"));
             return null;
         }
-        HttpSseTransport.SetClientName(http, check.ClientName);
+        HttpSseTransport.SetClientKey(http, check.ClientName, check.KeyId);
         return client;
     }
 }

@@ -30,7 +30,8 @@ public sealed class V1PipelineTests : IAsyncLifetime
             $$"""{"type":"message","role":"user","id":"msg_{{i}}","content":[{"type":"input_text","text":"Schritt {{i}}: <tag> & 'q' + ünïcödé ✓ 日本語 \u00e9 {{new string('x', 2000)}}"}]}"""));
         var tools = string.Join(",", Enumerable.Range(0, 12).Select(i =>
             "{\"type\":\"function\",\"name\":\"tool_" + i + "\",\"parameters\":{\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"number\",\"minimum\":1.50E+2}}},\"strict\":false}"));
-        var body = $$"""{"model":"gpt-5.5","input":[{{items}}],"tools":[{{tools}}],"tool_choice":"auto","x_client_field":{"keep":[1,2.0,-0.0]},"stream":false}""";
+        // Codex-shaped: with its prompt_cache_key (a body without one gets the conversation's key added, ConversationKeyTests).
+        var body = $$"""{"model":"gpt-5.5","input":[{{items}}],"tools":[{{tools}}],"tool_choice":"auto","prompt_cache_key":"thread-bytes","x_client_field":{"keep":[1,2.0,-0.0]},"stream":false}""";
 
         var response = await _proxy.Client.PostAsync("/v1/responses", new StringContent(body, Encoding.UTF8, "application/json"));
         var sent = _proxy.Upstream.Requests.ForPath(ResponsesPath).Single().BodyText!;

@@ -15,6 +15,9 @@ public sealed class ResponsesAggregator : IDisposable
     private readonly PooledBuffer _text = new(1024);
     private int _itemCount;
 
+    /// <summary>The <c>output_item.done</c> items so far, as the upstream sent them, comma-joined.</summary>
+    public ReadOnlySpan<byte> Items => _items.Span;
+
     /// <summary>Takes one event: output items are kept, everything else is looked at no further.</summary>
     public void Add(in UpstreamEvent e)
     {

@@ -9,7 +9,14 @@ namespace MultiCodex.Edge.V1.Responses;
 /// <param name="PromptCacheKey">The conversation's <c>prompt_cache_key</c>, if any.</param>
 /// <param name="ServiceTier">The <c>service_tier</c> sent upstream, for the routing hint.</param>
 /// <param name="PreviousResponseId">The <c>previous_response_id</c> the client named; never sent upstream over HTTP.</param>
-public sealed record ResponsesRequestFacts(string Model, bool ClientStreams, string? PromptCacheKey, string? ServiceTier, string? PreviousResponseId);
+public sealed record ResponsesRequestFacts(string Model, bool ClientStreams, string? PromptCacheKey, string? ServiceTier, string? PreviousResponseId)
+{
+    /// <summary>Where the items of <c>input</c> sit in the patched body: between its <c>[</c> and <c>]</c>.</summary>
+    public Range InputItems { get; init; }
+
+    /// <summary>False when the client sent <c>store:false</c>: OpenAI keeps nothing for it to continue from.</summary>
+    public bool ClientStores { get; init; } = true;
+}
 
 /// <summary>
 /// Makes a client's Responses request fit for the ChatGPT Codex backend (docs/upstream-responses.md §2.3) in one
@@ -75,8 +82,9 @@ public static class ResponsesRequestPatcher
         }
         keys.EnterObject();
         string? model = null, cacheKey = null, tier = null, previous = null;
-        var streams = false;
+        var (streams, stores) = (false, true);
         var sawInput = false;
+        var inputItems = default(Range);
         ClientError? error = null;
         output.Write((byte)'{');
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -100,7 +108,11 @@ public static class ResponsesRequestPatcher
                     break;
                 case Member.Input:
                     sawInput = true;
-                    error ??= WriteInput(body, member, ref reader, keys, output);
+                    error ??= WriteInput(body, member, ref reader, keys, output, out inputItems);
+                    break;
+                case Member.Store:
+                    stores = reader.TokenType != JsonTokenType.False;
+                    StrictJson.SkipValue(ref reader, keys); // written below: the upstream requires store:false
                     break;
                 case Member.PromptCacheKey:
                     cacheKey = StringOf(ref reader);
@@ -113,6 +125,12 @@ public static class ResponsesRequestPatcher
                 case Member.PreviousResponseId:
                     // Valid only on the upstream WebSocket that made the response: never sent over HTTP (the pipeline's continuation step decides).
                     previous = StringOf(ref reader);
+                    if (previous is null && reader.TokenType != JsonTokenType.Null)
+                    {
+                        // Honoured or refused, never dropped: an id that is not a string names no response.
+                        error ??= ClientError.InvalidRequest("Invalid type for 'previous_response_id': expected a string (the id of an earlier response).",
+                            "previous_response_id", "invalid_type");
+                    }
                     StrictJson.SkipValue(ref reader, keys);
                     break;
                 case Member.Dropped:
@@ -138,7 +156,11 @@ public static class ResponsesRequestPatcher
         }
         Separator(output);
         output.Write("\"stream\":true,\"store\":false}"u8);
-        return (new ResponsesRequestFacts(model, streams, string.IsNullOrEmpty(cacheKey) ? null : cacheKey, tier, previous), null);
+        return (new ResponsesRequestFacts(model, streams, string.IsNullOrEmpty(cacheKey) ? null : cacheKey, tier, previous)
+        {
+            InputItems = inputItems,
+            ClientStores = stores,
+        }, null);
     }
 
     // A member the Edge reads itself (model, prompt_cache_key, …): its text, or null when it is not a string.
@@ -160,17 +182,23 @@ public static class ResponsesRequestPatcher
         output.Write(body[member..(int)reader.BytesConsumed]);
     }
 
-    private static ClientError? WriteInput(ReadOnlySpan<byte> body, int member, ref Utf8JsonReader reader, JsonKeyGuard keys, PooledBuffer output)
+    private static ClientError? WriteInput(ReadOnlySpan<byte> body, int member, ref Utf8JsonReader reader, JsonKeyGuard keys, PooledBuffer output,
+        out Range items)
     {
+        items = default;
         if (reader.TokenType == JsonTokenType.String)
         {
             // The upstream takes only a list ("Input must be a list"): a prompt becomes one user message, its string token kept as sent.
             StrictJson.CheckEscapes(in reader);
             var text = body[(int)reader.TokenStartIndex..(int)reader.BytesConsumed];
             Separator(output);
-            output.Write("\"input\":[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":"u8);
+            output.Write("\"input\":["u8);
+            var start = output.Length;
+            output.Write("{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":"u8);
             output.Write(text);
-            output.Write("}]}]"u8);
+            output.Write("}]}"u8);
+            items = start..output.Length;
+            output.Write((byte)']');
             return null;
         }
         if (reader.TokenType != JsonTokenType.StartArray)
@@ -179,8 +207,10 @@ public static class ResponsesRequestPatcher
             return ClientError.InvalidRequest("'input' must be a string or a list of input items.", "input");
         }
         Separator(output);
+        var first = output.Length + ((int)reader.TokenStartIndex - member) + 1; // just past the list's '['
         var copied = member;
-        foreach (var role in SystemRoles(ref reader, keys))
+        var scan = InputItemScan.Read(ref reader, keys);
+        foreach (var role in scan.SystemRoles)
         {
             // The upstream answers "System messages are not allowed"; developer is the role it takes instead.
             output.Write(body[copied..role.Start]);
@@ -188,39 +218,9 @@ public static class ResponsesRequestPatcher
             copied = role.End;
         }
         output.Write(body[copied..(int)reader.BytesConsumed]);
-        return null;
+        items = first..(output.Length - 1);
+        return scan.CompactionError();
     }
-
-    // Reads the input list to its end; returns where each item's "role":"system" value is (usually nowhere).
-    private static List<(int Start, int End)> SystemRoles(ref Utf8JsonReader reader, JsonKeyGuard keys)
-    {
-        List<(int, int)>? roles = null;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                StrictJson.SkipValue(ref reader, keys);
-                continue;
-            }
-            keys.EnterObject();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                keys.Add(ref reader);
-                var isRole = reader.ValueTextEquals("role"u8);
-                reader.Read();
-                if (isRole && reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("system"u8))
-                {
-                    (roles ??= []).Add(((int)reader.TokenStartIndex, (int)reader.BytesConsumed));
-                }
-                StrictJson.SkipValue(ref reader, keys);
-            }
-            keys.ExitObject();
-        }
-        return roles ?? Empty;
-    }
-
-    private static readonly List<(int, int)> Empty = [];
 
     private static void Separator(PooledBuffer output)
     {
@@ -246,7 +246,7 @@ public static class ResponsesRequestPatcher
         }
         if (reader.ValueTextEquals("store"u8))
         {
-            return Member.Dropped; // written below: the upstream requires store:false
+            return Member.Store;
         }
         if (reader.ValueTextEquals("prompt_cache_key"u8))
         {
@@ -279,6 +279,7 @@ public static class ResponsesRequestPatcher
         PromptCacheKey,
         ServiceTier,
         PreviousResponseId,
+        Store,
         Dropped,
     }
 }

@@ -1,10 +1,11 @@
-namespace MultiCodex.Edge.V1;
+namespace MultiCodex.Pool;
 
 /// <summary>
 /// The Codex client MultiCodex presents upstream, in one place: the version of the newest Codex CLI and its
 /// originator. The version decides which models the upstream's catalog shows (<c>/codex/models?client_version=</c>
 /// hides models newer clients need, docs/upstream-responses.md §2.4), and the upstream expects an official client's
-/// originator (docs/upstream-responses.md §2.2). Keep them equal to what that CLI sends.
+/// originator (docs/upstream-responses.md §2.2). Control (usage, OAuth) and the Edge (model calls, the catalog) both
+/// present it. Keep them equal to what the CLI pinned in tests/clients/package.json sends (a test checks the version).
 /// </summary>
 public static class CodexPersona
 {
