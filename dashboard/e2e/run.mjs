@@ -34,7 +34,7 @@ import { tests as webhookTests } from "./specs/webhooks.mjs"
 // The specs take about 6 minutes on 2 busy cores, two of them the long-open Accounts page.
 const OVERALL_TIMEOUT_MS = 15 * 60_000
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
-// toolchain.md §6: what Debian's chromium needs to run headless as root in a container, offline.
+// docs/toolchain-notes.md §2: what Debian's chromium needs to run headless as root in a container, offline.
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",

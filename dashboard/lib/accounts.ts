@@ -29,7 +29,7 @@ export function accountStatus(account: Account, now: Date, format?: FormatOption
       if (!until) {
         return { label: "Blocked", tone: "warning", reason }
       }
-      // A block ends by itself at its time (design.md, Selection); the list may be older than that.
+      // A block ends by itself at its time (docs/account-pool.md, Blocks); the list may be older than that.
       if (until.getTime() <= now.getTime()) {
         return { label: "Active", tone: "success" }
       }

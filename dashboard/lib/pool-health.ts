@@ -35,7 +35,7 @@ export interface PoolHealth {
 }
 
 /**
- * Whether an account can serve an ordinary request at `now` (design.md, Selection: eligible): enabled, signed in,
+ * Whether an account can serve an ordinary request at `now` (docs/account-pool.md, "The rules": eligible): enabled, signed in,
  * not blocked, and no ordinary meter (window or credit budget) spent.
  */
 export function isUsable(account: Account, now: Date): boolean {

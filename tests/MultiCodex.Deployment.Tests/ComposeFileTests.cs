@@ -168,48 +168,53 @@ public sealed class ComposeFileTests
         Assert.DoesNotContain("CONTROL_URL", services["dashboard"].Environment.Keys);
     }
 
-    [DesignFact]
-    public void The_defaults_are_design_mds()
+    [Fact]
+    public void The_defaults_are_the_documented_ones()
     {
-        var design = Docs.DesignSettings(File.ReadAllText(Repo.DesignMdPath!));
-        var checkedNames = new List<string>();
-        foreach (var service in Repo.Compose.Services.Values)
+        foreach (var table in Docs.SettingsTables())
         {
-            foreach (var (name, value) in service.Environment)
+            var checkedNames = new List<string>();
+            foreach (var service in Repo.Compose.Services.Values)
             {
-                if (Wiring.Contains(name) || name == "ADMIN_TOKEN" || !design.TryGetValue(name, out var documented) || documented.Default is null)
+                foreach (var (name, value) in service.Environment)
                 {
-                    continue;
+                    if (Wiring.Contains(name) || name == "ADMIN_TOKEN" || !table.Settings.TryGetValue(name, out var documented) || documented.Default is null)
+                    {
+                        continue;
+                    }
+                    Assert.True(Interpolation.IsWholeReferenceTo(value!, name, out var fallback), $"{name} in docker-compose.yml is not ${{{name}:-…}}");
+                    if (fallback is { Length: > 0 }) // empty: the app's own default
+                    {
+                        Assert.True(documented.Default == fallback, $"{name}: docker-compose.yml falls back to '{fallback}', {table.Document} says '{documented.Default}'");
+                        checkedNames.Add(name);
+                    }
                 }
-                Assert.True(Interpolation.IsWholeReferenceTo(value!, name, out var fallback));
-                Assert.Equal(documented.Default, fallback);
-                checkedNames.Add(name);
             }
-        }
-        // At least the upstream and OAuth settings, which must match the Codex CLI's registration.
-        foreach (var name in new[] { "PORT", "CHATGPT_BASE_URL", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_REDIRECT_URI", "OAUTH_SCOPE" })
-        {
-            Assert.Contains(name, checkedNames);
+            // At least the port and the upstream and OAuth settings (which must match the Codex CLI's registration) are spelled out.
+            foreach (var name in new[] { "PORT", "CHATGPT_BASE_URL", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_REDIRECT_URI", "OAUTH_SCOPE" })
+            {
+                Assert.True(checkedNames.Contains(name), $"{table.Document}: the default of {name} was not checked");
+            }
         }
     }
 
     [Fact]
     public void Control_and_edge_get_every_documented_setting_they_read()
     {
-        // The names each app reads (design.md's table and the README's additions); the compose file passes all of them.
+        // The names each app reads (README.md's configuration table); the compose file passes all of them.
         var control = Repo.Compose.Services["control"].Environment.Keys.ToHashSet();
         var edge = Repo.Compose.Services["edge"].Environment.Keys.ToHashSet();
         string[] controlReads =
         [
             "DATA_DIR", "CONTROL_URL", "ADMIN_TOKEN", "ALLOWED_HOSTS", "CHATGPT_BASE_URL", "OAUTH_ISSUER", "OAUTH_CLIENT_ID", "OAUTH_REDIRECT_URI", "OAUTH_SCOPE",
             "USAGE_REFRESH_SECONDS", "BLOCK_FALLBACK_SECONDS", "STICKY_SESSION_IDLE_SECONDS", "HISTORY_RETENTION_DAYS", "OAUTH_FLOW_TTL_SECONDS",
-            "UPSTREAM_TIMEOUT_SECONDS", "CONTROL_MAX_BODY_BYTES", "LOG_FORMAT", "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_MAX_ATTEMPTS",
+            "UPSTREAM_TIMEOUT_SECONDS", "CONTROL_MAX_BODY_BYTES", "LOG_FORMAT", "WEBHOOK_TIMEOUT_SECONDS", "WEBHOOK_MAX_ATTEMPTS", "OTEL_EXPORTER_OTLP_ENDPOINT",
         ];
         string[] edgeReads =
         [
             "PORT", "HOST", "CONTROL_URL", "DASHBOARD_URL", "ADMIN_TOKEN", "ALLOWED_HOSTS", "CHATGPT_BASE_URL", "MAX_REQUEST_BODY_BYTES",
             "UPSTREAM_TIMEOUT_SECONDS", "FIRST_EVENT_TIMEOUT_SECONDS", "STREAM_IDLE_TIMEOUT_SECONDS", "MAX_ACCOUNT_ATTEMPTS", "SHUTDOWN_DRAIN_SECONDS",
-            "REPORT_QUEUE_CAPACITY", "LOG_FORMAT",
+            "REPORT_QUEUE_CAPACITY", "RESPONSE_STORE_MAX_BYTES", "RESPONSE_STORE_MAX_AGE_SECONDS", "LOG_FORMAT", "OTEL_EXPORTER_OTLP_ENDPOINT",
         ];
         Assert.Equal(controlReads.Order(StringComparer.Ordinal), control.Order(StringComparer.Ordinal));
         Assert.Equal(edgeReads.Order(StringComparer.Ordinal), edge.Order(StringComparer.Ordinal));

@@ -5,7 +5,7 @@ namespace MultiCodex.Deployment.Tests;
 
 /// <summary>
 /// The images cannot drift from the local run: the same programs (scripts/lib.sh's start_stack), the same
-/// variables and ports (scripts/run.sh's defaults), and the ports design.md fixes.
+/// variables and ports (scripts/run.sh's defaults), and the ports the documentation fixes.
 /// </summary>
 public sealed class LocalRunDriftTests
 {
@@ -99,7 +99,7 @@ public sealed class LocalRunDriftTests
     }
 
     [Fact]
-    public void The_local_run_uses_the_ports_design_md_names()
+    public void The_local_run_uses_the_documented_ports()
     {
         // run.sh's defaults are checked against the images above; here against the contract.
         var local = LocalRun.RunDefaults;
@@ -108,21 +108,27 @@ public sealed class LocalRunDriftTests
         Assert.Equal(4012, LocalRun.PortOf(local["DASHBOARD_URL"]));
     }
 
-    [DesignFact]
-    public void Design_md_names_the_same_ports()
+    [Fact]
+    public void The_documentation_names_the_same_ports()
     {
-        var design = Docs.DesignSettings(File.ReadAllText(Repo.DesignMdPath!));
         var local = LocalRun.RunDefaults;
-        Assert.Equal(local["PORT"], design["PORT"].Default);
-        Assert.Equal(local["CONTROL_URL"], design["CONTROL_URL"].Default);
-        Assert.Equal(local["DASHBOARD_URL"], design["DASHBOARD_URL"].Default);
+        foreach (var table in Docs.SettingsTables())
+        {
+            foreach (var name in new[] { "PORT", "CONTROL_URL", "DASHBOARD_URL" })
+            {
+                Assert.True(local[name] == table.Settings[name].Default, $"{name}: run.sh uses '{local[name]}', {table.Document} says '{table.Settings[name].Default}'");
+            }
+        }
     }
 
-    [DesignFact]
-    public void The_container_data_dir_is_the_one_design_md_names()
+    [Fact]
+    public void The_container_data_dir_is_the_documented_one()
     {
-        var design = Docs.DesignSettings(File.ReadAllText(Repo.DesignMdPath!));
-        Assert.Contains("in containers", design["DATA_DIR"].DefaultCell, StringComparison.Ordinal);
-        Assert.Equal(design["DATA_DIR"].Default, Images.Control.Dockerfile.Final.Environment["DATA_DIR"]);
+        foreach (var table in Docs.SettingsTables())
+        {
+            var dataDir = table.Settings["DATA_DIR"];
+            Assert.True(dataDir.ContainerDefault is not null, $"{table.Document} names no container value for DATA_DIR: {dataDir.DefaultCell}");
+            Assert.Equal(dataDir.ContainerDefault, Images.Control.Dockerfile.Final.Environment["DATA_DIR"]);
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace MultiCodex.Hosting;
 
 /// <summary>
 /// Lets one cleartext port serve HTTP/1.1 (curl, Prometheus, the Edge's forwarded REST) and HTTP/2 with prior
-/// knowledge (native gRPC), which Kestrel does not do by itself without TLS (toolchain.md §3, option C). It peeks
+/// knowledge (native gRPC), which Kestrel does not do by itself without TLS (docs/toolchain-notes.md §1). It peeks
 /// at the first bytes of a connection without consuming them: the HTTP/2 preface makes Kestrel pick HTTP/2 as
 /// if TLS had negotiated "h2"; anything else stays HTTP/1.1. Used by Control and the Edge; pinned by regression tests.
 /// A connection that closes before it decides is dropped quietly (it is no error), and one that stays silent is closed

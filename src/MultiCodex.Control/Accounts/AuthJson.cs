@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace MultiCodex.Control.Accounts;
 
-/// <summary>Reads and writes the Codex CLI's <c>auth.json</c> (codex-protocol.md §1.7).</summary>
+/// <summary>Reads and writes the Codex CLI's <c>auth.json</c> (docs/chatgpt-sign-in.md §6).</summary>
 public static class AuthJson
 {
     /// <summary>The token set in an auth.json text, or null with a message fit for the operator.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace MultiCodex.Control.Accounts;
 
-/// <summary>Who a sign-in belongs to, read from its JWTs (codex-protocol.md §1.5).</summary>
+/// <summary>Who a sign-in belongs to, read from its JWTs (docs/chatgpt-sign-in.md §5).</summary>
 public sealed record SignInIdentity(
     string Email,
     string ChatGptAccountId,

@@ -147,7 +147,7 @@ internal sealed class AccountEventDetector(AccountStore store, ControlEvents eve
         events.Publish(ControlEventType.PoolExhausted, summary, data);
     }
 
-    // The selection's eligibility (design.md, Selection), without a request's own exclusions.
+    // The selection's eligibility (docs/account-pool.md, "The rules"), without a request's own exclusions.
     private static bool IsUsable(AccountRecord account, DateTimeOffset now) =>
         account.Enabled && account.ReauthReason is null && !account.IsBlockedAt(now);
 

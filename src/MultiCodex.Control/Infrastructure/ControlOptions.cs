@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace MultiCodex.Control.Infrastructure;
 
-/// <summary>Settings of the Control service, read from the public environment names in design.md.</summary>
+/// <summary>Settings of the Control service, read from the public environment names (README.md, "Configuration").</summary>
 public sealed class ControlOptions
 {
     /// <summary>Required value of the <c>x-admin-token</c> header (env <c>ADMIN_TOKEN</c>); unset means no check.</summary>

@@ -8,7 +8,7 @@ using MultiCodex.Control.Webhooks;
 namespace MultiCodex.Control.Infrastructure;
 
 /// <summary>
-/// The one place that maps the public environment names of design.md and README (ADMIN_TOKEN, DATA_DIR, …)
+/// The one place that maps the public environment names of README.md's configuration table (ADMIN_TOKEN, DATA_DIR, …)
 /// onto options. The names are read from configuration, so the environment, command-line switches and tests
 /// all reach them. A value that cannot work stops the start with a message naming the variable.
 /// </summary>

@@ -14,7 +14,7 @@ public sealed class SignInException(SignInError kind, string message) : Exceptio
 public enum SignInError { NotFound, InvalidInput, Rejected }
 
 /// <summary>
-/// Runs the Codex CLI's "Sign in with ChatGPT" flows (codex-protocol.md §1.2–§1.3, §1.6): browser sign-in
+/// Runs the Codex CLI's "Sign in with ChatGPT" flows (docs/chatgpt-sign-in.md §2–§3): browser sign-in
 /// completed from the pasted redirect URL, and device-code sign-in completed by <see cref="DeviceFlowPoller"/>.
 /// </summary>
 public sealed partial class OAuthFlowManager(
@@ -114,7 +114,7 @@ public sealed partial class OAuthFlowManager(
             VerificationUrl = issuer.DeviceVerificationUrl,
             PollInterval = code.Interval,
             CreatedAt = now,
-            // The issuer's device codes live 15 minutes (codex-protocol.md §1.6) unless it says otherwise.
+            // The issuer's device codes live 15 minutes (docs/chatgpt-sign-in.md §3) unless it says otherwise.
             ExpiresAt = now + (code.ExpiresIn ?? TimeSpan.FromMinutes(15)),
         };
         await flows.AddAsync(flow);
@@ -235,7 +235,7 @@ public sealed partial class OAuthFlowManager(
 
     private string AuthorizeUrl(string redirectUri, string challenge, string state)
     {
-        // Parameters in the order and with the values the Codex CLI sends (codex-protocol.md §1.2).
+        // Parameters in the order and with the values the Codex CLI sends (docs/chatgpt-sign-in.md §2).
         var parameters = new (string, string)[]
         {
             ("response_type", "code"),

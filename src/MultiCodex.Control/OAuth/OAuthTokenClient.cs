@@ -49,7 +49,7 @@ public sealed record DeviceCode(string DeviceAuthId, string UserCode, TimeSpan I
 public sealed record DevicePollResult(bool Pending, string? AuthorizationCode, string? CodeVerifier, string? Error);
 
 /// <summary>
-/// Calls the OAuth issuer's token and device endpoints (codex-protocol.md §1.3, §1.4, §1.6). None of these calls
+/// Calls the OAuth issuer's token and device endpoints (docs/chatgpt-sign-in.md §2–§4). None of these calls
 /// is retried here: codes and refresh tokens are single-use, so a blind retry could burn a grant.
 /// </summary>
 public sealed class OAuthTokenClient(HttpClient http, IOptions<UpstreamOptions> options)

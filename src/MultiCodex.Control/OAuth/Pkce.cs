@@ -4,7 +4,7 @@ using System.Text;
 
 namespace MultiCodex.Control.OAuth;
 
-/// <summary>PKCE (RFC 7636, S256) and state values, sized as the Codex CLI makes them (codex-protocol.md §1.2).</summary>
+/// <summary>PKCE (RFC 7636, S256) and state values, sized as the Codex CLI makes them (docs/chatgpt-sign-in.md §2).</summary>
 internal static class Pkce
 {
     /// <summary>64 random bytes, base64url without padding (86 characters).</summary>

@@ -14,7 +14,7 @@ public sealed record RefreshOutcome(RefreshStatus Status, AccountRecord? Account
 }
 
 /// <summary>
-/// Refreshes access tokens with the account's single-use refresh token (codex-protocol.md §1.4). One refresh at
+/// Refreshes access tokens with the account's single-use refresh token (docs/chatgpt-sign-in.md §4). One refresh at
 /// a time per account: concurrent callers share it. The rotated tokens are on disk before any caller sees them.
 /// A permanent refusal marks the account "re-auth required" (kept, shown, never selected); a transient one backs off,
 /// and the first of a run of transient failures publishes a "refresh failing" event.

@@ -35,8 +35,9 @@ public static class Repo
     public static ComposeFile Compose => ComposeFile.Load(PathOf("docker-compose.yml"));
 
     /// <summary>
-    /// The system contract. It lives in shared/ beside the repository (as CI clones it); MULTICODEX_DESIGN_MD
-    /// or a copy in the repository (design.md, docs/design.md) also count.
+    /// The owner's design contract (design.md), which is kept outside the repository: in shared/ beside the checkout
+    /// where the project's own CI clones it, at $MULTICODEX_DESIGN_MD, or as a copy in the repository. Optional: the
+    /// checks read README.md's configuration table always, and design.md's as well when it is found.
     /// </summary>
     public static string? DesignMdPath
     {
@@ -53,5 +54,5 @@ public static class Repo
         }
     }
 
-    public static string? ReadmePath => File.Exists(PathOf("README.md")) ? PathOf("README.md") : null;
+    public static string ReadmePath => PathOf("README.md");
 }

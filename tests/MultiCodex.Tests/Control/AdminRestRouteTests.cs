@@ -5,7 +5,7 @@ using MultiCodex.Tests.Infrastructure;
 
 namespace MultiCodex.Tests.Control;
 
-/// <summary>Pins every /admin/accounts route of design.md through the front door (REST over HTTP/1.1).</summary>
+/// <summary>Pins every /admin/accounts route of README.md's admin API through the front door (REST over HTTP/1.1).</summary>
 public sealed class AdminRestRouteTests : IAsyncLifetime
 {
     private Stack _stack = null!;

@@ -181,7 +181,7 @@ public sealed class V1PipelineTests : IAsyncLifetime
     [Fact]
     public async Task AnUpstreamSilentAfterItsHeaders_IsPassedOverAfterTheFirstEventTimeout_WithoutABlock()
     {
-        var clock = new TimerWatchingTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new TimerAwareClock(DateTimeOffset.UtcNow);
         await using var proxy = await ProxyFixture.StartAsync(edgeTime: clock);
         var (silent, silentId) = await proxy.AddAccountAsync("silent@example.com", priority: 0);
         var (lively, _) = await proxy.AddAccountAsync("lively@example.com", priority: 1);

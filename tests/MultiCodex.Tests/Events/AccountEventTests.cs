@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.Tokens;
 using MultiCodex.Control.V1;
 using MultiCodex.Simulator;
@@ -18,7 +18,7 @@ namespace MultiCodex.Tests.Events;
 /// </summary>
 public sealed class AccountEventTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly TimerAwareClock _time = new(DateTimeOffset.UtcNow);
     private ProxyFixture _proxy = null!;
 
     public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(null, _time);
@@ -51,6 +51,8 @@ public sealed class AccountEventTests : IAsyncLifetime
         Assert.Contains("clients get 429 until", exhausted.Summary);
 
         // The block ends by itself at its time (Control's housekeeping clears it): the account and the pool recover.
+        // The housekeeping's timer is armed on its own thread; the clock jumps only once it exists.
+        await _time.WaitForTimerAsync(armedBy: typeof(BlockHousekeeping));
         _time.Advance(TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(2));
         var unblocked = await events.NextAsync();
         var recovered = await events.NextAsync();

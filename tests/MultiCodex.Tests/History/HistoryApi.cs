@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Time.Testing;
-using MultiCodex.Control.History;
 
 namespace MultiCodex.Tests.History;
 
@@ -34,22 +32,4 @@ internal static class HistoryApi
     }
 
     public static long Long(JsonNode? node) => node is null ? 0 : long.Parse(node.ToString(), System.Globalization.CultureInfo.InvariantCulture);
-}
-
-/// <summary>A fake clock that says when the history's pruning timer is armed, so a test advances it only then.</summary>
-internal sealed class PruneTimerClock(DateTimeOffset start) : FakeTimeProvider(start)
-{
-    private readonly TaskCompletionSource _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task PruneTimerArmed => _armed.Task;
-
-    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-    {
-        var timer = base.CreateTimer(callback, state, dueTime, period);
-        if (period == HistoryPruner.Interval)
-        {
-            _armed.TrySetResult();
-        }
-        return timer;
-    }
 }

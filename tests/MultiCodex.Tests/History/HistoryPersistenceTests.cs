@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using MultiCodex.Control.History;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
 using MultiCodex.Tests.Leases;
@@ -57,7 +58,7 @@ public sealed class HistoryPersistenceTests
     [Fact]
     public async Task Retention_PrunesRowsOlderThanItsDays()
     {
-        var clock = new PruneTimerClock(DateTimeOffset.UtcNow);
+        var clock = new TimerAwareClock(DateTimeOffset.UtcNow);
         using var data = new TempDirectory();
         await using var control = await ControlHost.StartAsync(data.Path, Stack.AdminToken,
             new Dictionary<string, string?> { ["HISTORY_RETENTION_DAYS"] = "1" }, clock);
@@ -66,7 +67,8 @@ public sealed class HistoryPersistenceTests
         var response = await admin.PostAsJsonAsync("/admin/accounts", new { tokens = Tokens(TestTokens.For("retention@example.com")) });
         var id = (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!;
         var edge = new PoolClient(control.Channel);
-        await clock.PruneTimerArmed.WaitAsync(TimeSpan.FromSeconds(10));
+        // The pruner's hourly timer: armed on the hosted service's own thread, maybe after the host has started.
+        await clock.WaitForTimerAsync(HistoryPruner.Interval, armedBy: typeof(HistoryPruner));
 
         await edge.SendAsync(PoolClient.Of(PoolClient.Attempt(id, 200, clientName: "old",
             headers: PoolClient.Windows(clock.GetUtcNow(), 10, 5, weeklyResetHours: 100))));

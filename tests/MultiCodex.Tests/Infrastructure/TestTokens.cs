@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace MultiCodex.Tests.Infrastructure;
 
-/// <summary>JWT-shaped tokens with the claims the ChatGPT issuer puts in them (codex-protocol.md §1.5).</summary>
+/// <summary>JWT-shaped tokens with the claims the ChatGPT issuer puts in them (docs/chatgpt-sign-in.md §5).</summary>
 public static class TestTokens
 {
     public sealed record Set(string AccessToken, string RefreshToken, string IdToken, string ChatGptAccountId, string UserId, string Email);

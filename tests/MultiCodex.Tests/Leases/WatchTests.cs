@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using Grpc.Core;
-using Microsoft.Extensions.Time.Testing;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.V1;
 using MultiCodex.Tests.Infrastructure;
 
@@ -12,7 +12,7 @@ public sealed class WatchTests
     [Fact]
     public async Task Watch_OverGrpcWeb_SendsTheListThenEveryChange_IncludingABlockEndingByItself()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TimerAwareClock(DateTimeOffset.UtcNow);
         await using var stack = await Stack.StartAsync(time: time);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var watch = new AccountService.AccountServiceClient(stack.GrpcWeb)
@@ -40,6 +40,8 @@ public sealed class WatchTests
         }
         while (update.Accounts[0].State != Account.Types.State.Blocked);
 
+        // Control's housekeeping ends the block on its tick; its timer must be armed before the clock jumps.
+        await time.WaitForTimerAsync(armedBy: typeof(BlockHousekeeping));
         time.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromSeconds(2));
         do
         {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using MultiCodex.Control.Infrastructure.Storage;
 using MultiCodex.Control.V1;
 using MultiCodex.Tests.Infrastructure;
 
@@ -88,6 +89,7 @@ public sealed class StorageFaultTests
     public async Task DeferredSave_ThatFails_IsLoggedOnce_AndRetried_UntilItLands()
     {
         var clock = new TimerAwareClock(DateTimeOffset.UtcNow);
+        var saveDelay = PersistentState<object>.DeferredSaveDelay; // the first retry waits twice as long
         await using var stack = await Stack.StartAsync(time: clock);
         var accountId = (string)(await stack.AddAccountAsync(TestTokens.For("busy@example.com")))["id"]!;
         var before = await File.ReadAllTextAsync(stack.Data.File("accounts.json"));
@@ -96,7 +98,7 @@ public sealed class StorageFaultTests
         using (FileSystemFaults.ReadOnlyFolder(stack.Data.Path))
         {
             // An Edge reports a served request: the account was used, a deferred change written a moment later.
-            var timers = clock.TimersCreated;
+            var timersBefore = clock.TimersCreated;
             var applied = await new PoolService.PoolServiceClient(stack.Control.Channel).ReportOutcomesAsync(new ReportOutcomesRequest
             {
                 EdgeId = "edge_storage",
@@ -110,18 +112,18 @@ public sealed class StorageFaultTests
                 },
             }, Stack.Authorized);
             Assert.Equal(1UL, applied.AppliedThrough);
-            await clock.WaitForTimerAfterAsync(timers, TimeSpan.FromSeconds(30));
-            timers = clock.TimersCreated;
-            clock.Advance(TimeSpan.FromSeconds(2));
+            // The deferred save waits in Task.Run: advance only once its delay is armed, then once its retry is.
+            var saveArmed = await clock.WaitForTimerAsync(saveDelay, armedBy: typeof(PersistentState<>), after: timersBefore);
+            clock.Advance(saveDelay);
             var line = await failed;
-            await clock.WaitForTimerAfterAsync(timers, TimeSpan.FromSeconds(30)); // the retry is armed
+            await clock.WaitForTimerAsync(2 * saveDelay, armedBy: typeof(PersistentState<>), after: saveArmed);
 
             Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Error, line.Level);
             Assert.Contains(stack.Data.Path, line.Message);
             Assert.Equal(before, await File.ReadAllTextAsync(stack.Data.File("accounts.json")));
         }
         var recovered = TestLogs.WaitForAsync(l => l.Source == stack.Control.LogSource && l.EventId == DeferredWriteRecoveredEvent, TimeSpan.FromSeconds(30));
-        clock.Advance(TimeSpan.FromSeconds(4));
+        clock.Advance(2 * saveDelay);
         await recovered;
 
         Assert.NotEqual(before, await File.ReadAllTextAsync(stack.Data.File("accounts.json")));

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Tests.Infrastructure;
 
@@ -12,7 +11,7 @@ namespace MultiCodex.Tests.SignIn;
 public sealed class CancelFlowTests : IAsyncLifetime
 {
     private const string DeviceTokenPath = "/api/accounts/deviceauth/token";
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly TimerAwareClock _time = new(DateTimeOffset.UtcNow);
     private ProxyFixture _proxy = null!;
 
     public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(null, _time);
@@ -88,9 +87,11 @@ public sealed class CancelFlowTests : IAsyncLifetime
         _proxy.Upstream.Requests.ForPath(DeviceTokenPath)
             .Count(r => r.Json is { } json && json.TryGetProperty("user_code", out var code) && code.GetString() == (string?)flow["userCode"]);
 
-    // The poller ticks every second of fake time and polls each flow at the issuer's interval (5 s here).
+    // The poller ticks every second of fake time and polls each flow at the issuer's interval (5 s here). Its timer
+    // is armed on the hosted service's own thread: the clock moves only once it exists, or the ticks would be lost.
     private async Task AdvanceUntilAsync(Func<bool> condition)
     {
+        await _time.WaitForTimerAsync(armedBy: typeof(DeviceFlowPoller));
         for (var i = 0; i < 40 && !condition(); i++)
         {
             _time.Advance(TimeSpan.FromSeconds(6));

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using MultiCodex.Control.OAuth;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
@@ -12,7 +11,7 @@ namespace MultiCodex.Tests.SignIn;
 /// <summary>The browser and device sign-ins of the dashboard workflow, through the front door, against the fake issuer.</summary>
 public sealed class OAuthFlowTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly TimerAwareClock _time = new(DateTimeOffset.UtcNow);
     private ProxyFixture _proxy = null!;
 
     public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(null, _time);
@@ -183,15 +182,14 @@ public sealed class OAuthFlowTests : IAsyncLifetime
         flows.Changed += () => { if (flows.All.Any(f => f.Status == FlowStatus.Completed)) { completed.TrySetResult(); } };
 
         var flow = await PostJson("/admin/oauth/device/start", new { email = "device@example.com" });
+        // The poller ticks every second of fake time (its timer armed on its own thread, so wait for it) and asks the
+        // issuer at the interval it named (5 s): the first 6 s poll finds the code not yet approved, and the poll
+        // after the next 6 s (or that first one, if it comes late) finds the approval.
+        await _time.WaitForTimerAsync(armedBy: typeof(DeviceFlowPoller));
         _time.Advance(TimeSpan.FromSeconds(6));
         var stillPending = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
         Assert.True(_proxy.Upstream.ApproveDeviceCode((string)flow["userCode"]!, account));
-        // Each advance lets the poller's timer tick; the flow completes on the first poll after the approval.
-        for (var i = 0; i < 20 && !completed.Task.IsCompleted; i++)
-        {
-            _time.Advance(TimeSpan.FromSeconds(6));
-            await Task.WhenAny(completed.Task, Task.Delay(TimeSpan.FromMilliseconds(250)));
-        }
+        _time.Advance(TimeSpan.FromSeconds(6));
         await completed.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var done = await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/oauth/status/{flow["flowId"]}");
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using MultiCodex.Control.Tokens;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
@@ -11,7 +10,7 @@ namespace MultiCodex.Tests.SignIn;
 /// <summary>Refresh tokens are single-use upstream: one refresh at a time, on disk before use, never replayed.</summary>
 public sealed class TokenLifecycleTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly TimerAwareClock _time = new(DateTimeOffset.UtcNow);
     private ProxyFixture _proxy = null!;
 
     public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(null, _time);
@@ -100,12 +99,10 @@ public sealed class TokenLifecycleTests : IAsyncLifetime
         var refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         store.Changed += accounts => { if (sim.RefreshGrantCount > 0) { refreshed.TrySetResult(); } };
 
-        // The worker ticks every 30 s of (fake) time; a token expiring within 5 minutes is due.
-        for (var i = 0; i < 20 && !refreshed.Task.IsCompleted; i++)
-        {
-            _time.Advance(TimeSpan.FromSeconds(30));
-            await Task.WhenAny(refreshed.Task, Task.Delay(TimeSpan.FromMilliseconds(250)));
-        }
+        // The worker ticks every 30 s of (fake) time; a token expiring within 5 minutes is due. Its timer is armed
+        // on the hosted service's own thread, so the clock moves only once it exists.
+        await _time.WaitForTimerAsync(TimeSpan.FromSeconds(30), armedBy: typeof(ProactiveRefreshWorker));
+        _time.Advance(TimeSpan.FromSeconds(30));
         await refreshed.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(1, sim.RefreshGrantCount);

@@ -1,8 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.Pool;
+using MultiCodex.Control.Usage;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace MultiCodex.Tests.SignIn;
 /// <summary>Usage probing of wham/usage: on demand, on schedule (fake clock), windows by length, errors that never disable.</summary>
 public sealed class UsageProbeTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly TimerAwareClock _time = new(DateTimeOffset.UtcNow);
     private ProxyFixture _proxy = null!;
 
     public async Task InitializeAsync() => _proxy = await ProxyFixture.StartAsync(new() { ["USAGE_REFRESH_SECONDS"] = "300" }, _time);
@@ -104,19 +105,18 @@ public sealed class UsageProbeTests : IAsyncLifetime
     [Fact]
     public async Task Worker_ProbesEveryAccountOnItsInterval()
     {
+        // The worker's first round (no accounts yet) ends by arming its wait. Waiting for that wait first means the
+        // new account below is probed by the next round, which then arms the wait this test advances past.
+        var firstWait = await _time.WaitForTimerAsync(armedBy: typeof(UsageRefreshWorker));
         var (sim, _) = await ImportAsync("sched@example.com");
         // The first probe of a new account comes at once; the one this test waits for is the scheduled one.
         await _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
         _proxy.Upstream.Requests.Clear();
+        await _time.WaitForTimerAsync(armedBy: typeof(UsageRefreshWorker), after: firstWait);
 
-        // Interval 300 s with up to 10 % jitter: within 331 s of fake time after the worker armed its wait, one more round
-        // has run. Under load the worker may arm that wait only after some of these steps, so keep stepping a while.
+        // Interval 300 s with up to 10 % jitter: 331 s of fake time after the worker armed its wait, one more round runs.
         var probed = _proxy.Upstream.Requests.WaitForAsync(r => r.Path.EndsWith("/wham/usage"), TimeSpan.FromSeconds(20));
-        for (var i = 0; i < 40 && !probed.IsCompleted; i++)
-        {
-            _time.Advance(TimeSpan.FromSeconds(30));
-            await Task.WhenAny(probed, Task.Delay(TimeSpan.FromMilliseconds(200)));
-        }
+        _time.Advance(TimeSpan.FromSeconds(331));
         var probe = await probed;
 
         Assert.Equal(sim.ChatGptAccountId, probe.Header("chatgpt-account-id"));
@@ -139,6 +139,7 @@ public sealed class UsageProbeTests : IAsyncLifetime
         await lengthened;
         // The block ends at the window's reset, and the usage is probed at that moment: the window started over.
         var ended = WhenAsync(store, a => a.Find(id) is { Blocks.Count: 0, Usage.FiveHour.UsedPercent: 0 });
+        await _time.WaitForTimerAsync(armedBy: typeof(BlockHousekeeping)); // armed on its own thread
         _time.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(2));
         await ended;
         // Unblock (after another quota error) also looks at the usage again.
@@ -169,9 +170,17 @@ public sealed class UsageProbeTests : IAsyncLifetime
         // The operator unblocks it; the probe that follows (the only one to see 41 % weekly) finds the 5-hour window
         // still spent, so the account is blocked again until that window resets — no request is wasted on it, and the
         // dashboard never shows "Active" next to a full window.
+        // The quota error's own re-probe may still be on its way and see the 41 % too: only a probe after the
+        // unblock counts, so the wait first sees the block cleared.
         sim.SetSecondaryUsage(41);
-        var reprobed = WhenAsync(store, a => a.Find(id) is { Usage.Weekly.UsedPercent: 41 } account
-            && account.OrdinaryBlock(_time.GetUtcNow())?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds());
+        var unblocked = false;
+        var reprobed = WhenAsync(store, a =>
+        {
+            var account = a.Find(id);
+            unblocked |= account?.OrdinaryBlock(_time.GetUtcNow()) is null;
+            return unblocked && account is { Usage.Weekly.UsedPercent: 41 }
+                && account.OrdinaryBlock(_time.GetUtcNow())?.Until.ToUnixTimeSeconds() == windowReset.ToUnixTimeSeconds();
+        });
         (await _proxy.Stack.Admin.PostAsync($"/admin/accounts/{id}/unblock", null)).EnsureSuccessStatusCode();
         await reprobed;
         var afterUnblock = (await _proxy.Stack.Admin.GetFromJsonAsync<JsonObject>($"/admin/accounts/{id}"))!["account"]!;

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using MultiCodex.Control.Events;
+using MultiCodex.Control.Pool;
 using MultiCodex.Control.Webhooks;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Events;
@@ -53,7 +54,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task RealQuotaBlock_ReachesOnlyTheWebhooksThatWantIt_WithoutTokens()
     {
-        var time = new TimerWatchingTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TimerAwareClock(DateTimeOffset.UtcNow);
         await using var proxy = await ProxyFixture.StartAsync(null, time);
         var (blockedHook, blockedSecret) = await CreateAsync(proxy.Stack, new { url = _receiver.UrlFor("blocked").ToString(), eventTypes = new[] { "TYPE_ACCOUNT_BLOCKED" } });
         var (recoveredHook, _) = await CreateAsync(proxy.Stack, new { url = _receiver.UrlFor("recovered").ToString(), eventTypes = new[] { "TYPE_POOL_RECOVERED" } });
@@ -63,6 +64,8 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
 
         var answer = await proxy.Client.PostAsync("/v1/responses", new StringContent("""{"model":"gpt-5.5","input":"hi"}""", Encoding.UTF8, "application/json"));
         var blocked = await _receiver.NextAsync();
+        // The block ends on Control's housekeeping tick: its timer must exist before the clock jumps past the block.
+        await time.WaitForTimerAsync(armedBy: typeof(BlockHousekeeping));
         time.Advance(TimeSpan.FromMinutes(20) + TimeSpan.FromSeconds(2));
         var recovered = await _receiver.NextAsync();
 
@@ -86,7 +89,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task FailingReceiver_IsRetriedWithBackoff_ThreeAttemptsInTheLog()
     {
-        var time = new TimerWatchingTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TimerAwareClock(DateTimeOffset.UtcNow);
         await using var stack = await Stack.StartAsync(time: time);
         var log = stack.Control.Services.GetRequiredService<DeliveryAttemptLog>();
         var (id, secret) = await CreateAsync(stack, new { url = _receiver.Url.ToString() });
@@ -123,7 +126,7 @@ public sealed class WebhookDeliveryTests : IAsyncLifetime
     [Fact]
     public async Task RefusalIsNotRetried_WhileAnUnreachableReceiverIsRetriedWithTheErrorInTheLog()
     {
-        await using var stack = await Stack.StartAsync(time: new TimerWatchingTimeProvider(DateTimeOffset.UtcNow));
+        await using var stack = await Stack.StartAsync(time: new TimerAwareClock(DateTimeOffset.UtcNow));
         var (refusing, _) = await CreateAsync(stack, new { url = _receiver.Url.ToString() });
         var (unreachable, _) = await CreateAsync(stack, new { url = "http://127.0.0.1:9/hooks" });
         _receiver.AnswerWith(410);

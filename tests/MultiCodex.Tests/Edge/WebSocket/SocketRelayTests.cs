@@ -33,7 +33,7 @@ public sealed class SocketRelayTests
     [Fact]
     public async Task WhileTheEdgeHoldsTheFirstEvent_TheClientGetsTextKeepalives()
     {
-        var clock = new TimerWatchingTimeProvider(DateTimeOffset.UtcNow);
+        var clock = new TimerAwareClock(DateTimeOffset.UtcNow);
         await using var proxy = await ProxyFixture.StartAsync(edgeTime: clock);
         proxy.Upstream.WebSocketsEnabled = true;
         var (sim, _) = await proxy.AddAccountAsync("patient@example.com");
@@ -42,7 +42,7 @@ public sealed class SocketRelayTests
 
         var timers = clock.TimersCreated;
         await client.SendAsync(EdgeSocket.Create(EdgeSocket.User("Take your time")));
-        await clock.WaitForTimerAsync(ClientSocket.KeepaliveInterval, timers);
+        await clock.WaitForTimerAsync(ClientSocket.KeepaliveInterval, after: timers);
         clock.Advance(ClientSocket.KeepaliveInterval);
         var first = await client.ReceiveAsync(TimeSpan.FromSeconds(4)); // before the upstream's first event (5 s)
 
