@@ -22,6 +22,7 @@ import { runTests } from "./lib/harness.mjs"
 import { freePort, killNow, startStack } from "./lib/stack.mjs"
 import { tests as accountTests } from "./specs/accounts.mjs"
 import { tests as historyTests } from "./specs/history.mjs"
+import { tests as keyTests } from "./specs/keys.mjs"
 import { attackerTests } from "./specs/attacker.mjs"
 import { tests as liveTests } from "./specs/live.mjs"
 import { tests as meterTests } from "./specs/meters.mjs"
@@ -130,6 +131,7 @@ async function main() {
     pool: poolTests,
     renew: renewTests,
     history: historyTests,
+    keys: keyTests,
     webhooks: webhookTests,
     screens: screenTests,
     meters: meterTests,

@@ -195,9 +195,26 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
         name: request.name,
         prefix: `mcx_k${n}ab`,
         createTime: timestampFromDate(NOW),
+        limits: request.limits,
       })
       fake.apiKeys = [...fake.apiKeys, apiKey]
       return { apiKey, secret: `mcx_k${n}ab_s3cr3t-value-${n}` }
+    },
+    updateApiKey(request) {
+      fake.record("updateApiKey", request)
+      const current = fake.apiKeys.find((key) => key.id === request.apiKey?.id)
+      if (!current) {
+        throw new ConnectError(`No API key has id '${request.apiKey?.id}'.`, Code.NotFound)
+      }
+      const apiKey = create(ApiKeySchema, {
+        id: current.id,
+        name: current.name,
+        prefix: current.prefix,
+        createTime: current.createTime,
+        limits: request.apiKey?.limits,
+      })
+      fake.apiKeys = fake.apiKeys.map((key) => (key.id === apiKey.id ? apiKey : key))
+      return { apiKey }
     },
     revokeApiKey(request) {
       fake.record("revokeApiKey", request)

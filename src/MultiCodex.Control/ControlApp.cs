@@ -70,7 +70,7 @@ public static class ControlApp
         builder.Services.AddUpstream();
         builder.Services.AddPool();
         builder.Services.AddHistory();
-        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddApiKeys();
         builder.Services.AddHostedService<AccountStoreFlusher>();
 
         var app = builder.Build();

@@ -26,7 +26,7 @@ public sealed record Unavailability(string Reason, DateTimeOffset? RetryAt);
 
 /// <summary>
 /// The seed's selection rules over what is eligible for the requested model (enabled, not re-auth required, not
-/// excluded, and a meter that may pay: <see cref="MeterRoutes"/>): (1) accounts untouched on the meters that pay
+/// excluded, among the accounts the client key may use, and a meter that may pay: <see cref="MeterRoutes"/>): (1) accounts untouched on the meters that pay
 /// first; (2) else the one whose weekly window (else its longest meter) resets soonest; (3) else (usage unknown) by
 /// priority. Ties: priority (lower first), then least recently used. Accounts the ordinary meters can pay for come
 /// before those only a reserve can; a sticky session's account wins within the group that serves. Meters are read
@@ -50,7 +50,7 @@ public static class AccountSelector
         var switched = new List<Candidate>();
         foreach (var account in accounts)
         {
-            if (Available(account, excluded) && MeterRoutes.RouteFor(account, demand, reserveModel, now) is { } route)
+            if (Available(account, excluded) && demand.MayUse(account.Id) && MeterRoutes.RouteFor(account, demand, reserveModel, now) is { } route)
             {
                 (route.UpstreamModel is null ? direct : switched).Add(new Candidate(account, route, Standing(account, route, now)));
             }
@@ -81,6 +81,16 @@ public static class AccountSelector
     public static Unavailability Unavailable(IReadOnlyList<PoolAccount> accounts, DateTimeOffset now, ModelDemand? demand = null)
     {
         demand ??= ModelDemand.Any;
+        if (demand.AllowedAccountIds is not null)
+        {
+            // A key limited to some accounts waits for those only.
+            var pool = accounts.Where(a => demand.MayUse(a.Id)).ToList();
+            if (pool.Count == 0)
+            {
+                return new Unavailability("None of the accounts this API key may use is in the pool.", null);
+            }
+            accounts = pool;
+        }
         var reserveModel = MeterRoutes.NamesReserve(accounts, demand.Model);
         // Excluded accounts count too: the caller excluded them because they just hit their quota.
         DateTimeOffset? retryAt = null;

@@ -18,8 +18,15 @@ public sealed record MeterRoute(UsageMeter? Reserve, string? UpstreamModel)
 /// The caller can send a reserve's own model id (<c>gpt-reserve</c>) in place of the model the reserve serves, so an
 /// account whose ordinary quota is spent may still take a request for that model.
 /// </param>
-public sealed record ModelDemand(string? Model, bool MaySwitchToReserve = false)
+/// <param name="AllowedAccountIds">
+/// Only these accounts may serve the request (a client key limited to some accounts); null: any. The others are
+/// neither eligible nor counted when telling when one is free again.
+/// </param>
+public sealed record ModelDemand(string? Model, bool MaySwitchToReserve = false, IReadOnlySet<string>? AllowedAccountIds = null)
 {
+    /// <summary>True when the request may be served by <paramref name="accountId"/>.</summary>
+    public bool MayUse(string accountId) => AllowedAccountIds is null || AllowedAccountIds.Contains(accountId);
+
     /// <summary>Any model: the ordinary meters pay.</summary>
     public static readonly ModelDemand Any = new(Model: null);
 }

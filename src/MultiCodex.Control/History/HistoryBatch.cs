@@ -10,25 +10,25 @@ namespace MultiCodex.Control.History;
 internal static class HistoryBatch
 {
     private const string InsertAttempt = """
-        INSERT INTO attempts (request_id, attempt, time_ms, account_id, account_email, key_name, model, status, error_code, is_error,
+        INSERT INTO attempts (request_id, attempt, time_ms, account_id, account_email, key_name, key_id, model, status, error_code, is_error,
             blocked, ttfb_ms, duration_ms, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens)
-        VALUES ($request, $attempt, $time, $account, $email, $key, $model, $status, $error, $is_error,
+        VALUES ($request, $attempt, $time, $account, $email, $key, $key_id, $model, $status, $error, $is_error,
             $blocked, $ttfb, $duration, $input, $cached, $output, $reasoning)
         ON CONFLICT DO NOTHING
         """;
 
     private const string EnsureRequest = """
-        INSERT INTO requests (request_id, time_ms, endpoint, transport, model, key_name)
-        VALUES ($request, $time, $endpoint, $transport, $model, $key)
+        INSERT INTO requests (request_id, time_ms, endpoint, transport, model, key_name, key_id)
+        VALUES ($request, $time, $endpoint, $transport, $model, $key, $key_id)
         ON CONFLICT (request_id) DO NOTHING
         """;
 
     private const string UpsertAnswer = """
-        INSERT INTO requests (request_id, time_ms, endpoint, transport, model, key_name, answered, answer_status, answer_error,
+        INSERT INTO requests (request_id, time_ms, endpoint, transport, model, key_name, key_id, answered, answer_status, answer_error,
             answer_start_ms, answer_duration_ms)
-        VALUES ($request, $time, $endpoint, $transport, $model, $key, 1, $status, $error, $time, $duration)
+        VALUES ($request, $time, $endpoint, $transport, $model, $key, $key_id, 1, $status, $error, $time, $duration)
         ON CONFLICT (request_id) DO UPDATE SET endpoint = excluded.endpoint, transport = excluded.transport, model = excluded.model,
-            key_name = excluded.key_name, answered = 1, answer_status = excluded.answer_status, answer_error = excluded.answer_error,
+            key_name = excluded.key_name, key_id = excluded.key_id, answered = 1, answer_status = excluded.answer_status, answer_error = excluded.answer_error,
             answer_start_ms = excluded.answer_start_ms, answer_duration_ms = excluded.answer_duration_ms
         """;
 
@@ -56,18 +56,19 @@ internal static class HistoryBatch
                 case AttemptEntry attempt:
                     Run(connection, transaction, InsertAttempt, ("$request", attempt.RequestId), ("$attempt", attempt.Attempt),
                         ("$time", Ms(attempt.Time)), ("$account", attempt.AccountId), ("$email", attempt.AccountEmail), ("$key", attempt.KeyName),
-                        ("$model", attempt.Model), ("$status", attempt.Status), ("$error", attempt.ErrorCode),
+                        ("$key_id", attempt.KeyId), ("$model", attempt.Model), ("$status", attempt.Status), ("$error", attempt.ErrorCode),
                         ("$is_error", Outcome.IsError(attempt.Status, attempt.ErrorCode)), ("$blocked", attempt.Blocked),
                         ("$ttfb", Ms(attempt.TimeToFirstByte)), ("$duration", Ms(attempt.Duration)), ("$input", attempt.InputTokens),
                         ("$cached", attempt.CachedInputTokens), ("$output", attempt.OutputTokens), ("$reasoning", attempt.ReasoningTokens));
                     Run(connection, transaction, EnsureRequest, ("$request", attempt.RequestId), ("$time", Ms(attempt.Time)),
-                        ("$endpoint", attempt.Endpoint), ("$transport", attempt.Transport), ("$model", attempt.Model), ("$key", attempt.KeyName));
+                        ("$endpoint", attempt.Endpoint), ("$transport", attempt.Transport), ("$model", attempt.Model), ("$key", attempt.KeyName),
+                        ("$key_id", attempt.KeyId));
                     touched.Add(attempt.RequestId);
                     break;
                 case AnswerEntry answer:
                     Run(connection, transaction, UpsertAnswer, ("$request", answer.RequestId), ("$time", Ms(answer.Time)),
                         ("$endpoint", answer.Endpoint), ("$transport", answer.Transport), ("$model", answer.Model), ("$key", answer.KeyName),
-                        ("$status", answer.Status), ("$error", answer.ErrorCode), ("$duration", Ms(answer.Duration)));
+                        ("$key_id", answer.KeyId), ("$status", answer.Status), ("$error", answer.ErrorCode), ("$duration", Ms(answer.Duration)));
                     touched.Add(answer.RequestId);
                     break;
                 case UsageSampleEntry sample:

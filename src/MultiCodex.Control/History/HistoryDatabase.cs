@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.Infrastructure.Storage;
 
 namespace MultiCodex.Control.History;
@@ -13,13 +14,15 @@ namespace MultiCodex.Control.History;
 public sealed partial class HistoryDatabase : IDisposable
 {
     public const string FileName = "history.db";
-    private const int CurrentSchemaVersion = 1;
+    private const int CurrentSchemaVersion = 2;
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
     private readonly string _connectionString;
+    private readonly IReadOnlyList<ApiKeyRecord> _keys;
 
-    public HistoryDatabase(DataDirectory dataDirectory, TimeProvider time, ILogger<HistoryDatabase> logger)
+    public HistoryDatabase(DataDirectory dataDirectory, ApiKeyStore keys, TimeProvider time, ILogger<HistoryDatabase> logger)
     {
+        _keys = keys.All;
         Path = dataDirectory.PathOf(FileName);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWrite, Pooling = true }.ToString();
         try
@@ -73,6 +76,18 @@ public sealed partial class HistoryDatabase : IDisposable
             using var transaction = connection.BeginTransaction();
             Execute(connection, HistorySchema.Version1, transaction);
             Execute(connection, "PRAGMA user_version = 1", transaction);
+            transaction.Commit();
+        }
+        if (version < 2)
+        {
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, HistorySchema.Version2, transaction);
+            foreach (var key in _keys)
+            {
+                HistoryBatch.Run(connection, transaction, HistorySchema.BackfillKeyId, ("$id", key.Id), ("$name", key.Name),
+                    ("$created", HistoryBatch.Ms(key.CreatedAt)));
+            }
+            Execute(connection, "PRAGMA user_version = 2", transaction);
             transaction.Commit();
         }
     }

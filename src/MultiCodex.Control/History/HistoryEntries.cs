@@ -5,16 +5,17 @@ public abstract record HistoryEntry;
 
 /// <summary>One upstream attempt of a client request, as an Edge reported it.</summary>
 /// <param name="Time">When the attempt was sent upstream.</param>
+/// <param name="KeyId">The client key's id (figures are per key id); <paramref name="KeyName"/> is for display.</param>
 public sealed record AttemptEntry(
-    string RequestId, int Attempt, DateTimeOffset Time, string Endpoint, string Transport, string Model, string KeyName,
+    string RequestId, int Attempt, DateTimeOffset Time, string Endpoint, string Transport, string Model, string KeyName, string KeyId,
     string AccountId, string AccountEmail, int Status, string ErrorCode, bool Blocked, TimeSpan? TimeToFirstByte, TimeSpan Duration,
     long InputTokens, long CachedInputTokens, long OutputTokens, long ReasoningTokens) : HistoryEntry;
 
 /// <summary>What the client finally got for one request.</summary>
 /// <param name="Time">When the request arrived.</param>
 public sealed record AnswerEntry(
-    string RequestId, DateTimeOffset Time, string Endpoint, string Transport, string Model, string KeyName, int Status, string ErrorCode,
-    TimeSpan Duration) : HistoryEntry;
+    string RequestId, DateTimeOffset Time, string Endpoint, string Transport, string Model, string KeyName, string KeyId, int Status,
+    string ErrorCode, TimeSpan Duration) : HistoryEntry;
 
 /// <summary>One meter of an account as observed at <paramref name="Time"/>.</summary>
 public sealed record UsageSampleEntry(

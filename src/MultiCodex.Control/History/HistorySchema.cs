@@ -71,4 +71,21 @@ internal static class HistorySchema
         ) WITHOUT ROWID;
         CREATE INDEX usage_samples_by_time ON usage_samples (time_ms);
         """;
+
+    /// <summary>
+    /// Version 2: requests and attempts name their client key by id too (<c>key_id</c>), so that figures and budgets
+    /// follow the key, not its name: a revoked key and a new one with the same name never share them. Rows written
+    /// before have an empty <c>key_id</c>; <see cref="HistoryDatabase"/> fills it in for keys that still exist.
+    /// </summary>
+    public const string Version2 = """
+        ALTER TABLE requests ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+        ALTER TABLE attempts ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+        CREATE INDEX requests_by_key_id ON requests (key_id, time_ms);
+        """;
+
+    /// <summary>Gives a key's rows from before version 2 its id: those with its name, from its creation on.</summary>
+    public const string BackfillKeyId = """
+        UPDATE requests SET key_id = $id WHERE key_id = '' AND key_name = $name AND time_ms >= $created;
+        UPDATE attempts SET key_id = $id WHERE key_id = '' AND key_name = $name AND time_ms >= $created;
+        """;
 }

@@ -16,7 +16,7 @@ internal sealed partial class PoolGrpcService(
 {
     public override async Task WatchPool(WatchPoolRequest request, IServerStreamWriter<WatchPoolResponse> responseStream, ServerCallContext context)
     {
-        using var watch = feed.Watch();
+        using var watch = feed.Watch(request.EdgeId);
         Log.EdgeConnected(logger, request.EdgeId);
         try
         {

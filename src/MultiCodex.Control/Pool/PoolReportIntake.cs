@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.History;
 using MultiCodex.Control.Observability;
 using MultiCodex.Control.Usage;
+using MultiCodex.Pool.ClientKeys;
 using V1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Control.Pool;
@@ -25,6 +27,7 @@ public sealed partial class PoolReportIntake(
     AccountStore store,
     SessionAffinity sessions,
     HistoryWriter history,
+    KeyBudgetCounters budgets,
     PoolFeed feed,
     UsageRecheck recheck,
     IOptions<PoolOptions> options,
@@ -48,6 +51,7 @@ public sealed partial class PoolReportIntake(
             var fresh = reports.Where(r => r.Sequence > ledger.AppliedThrough).OrderBy(r => r.Sequence).ToList();
             var changes = new Dictionary<string, AccountChange>(StringComparer.Ordinal);
             var records = new List<HistoryEntry>();
+            var keyRequests = new List<KeyIncrement>();
             foreach (var report in fresh)
             {
                 var at = now - (report.Age?.ToTimeSpan() ?? TimeSpan.Zero);
@@ -60,7 +64,12 @@ public sealed partial class PoolReportIntake(
                         records.Add(entry);
                         break;
                     case V1.PoolReport.KindOneofCase.Answer:
-                        records.Add(AnswerRecord(report.Answer, RequestIdOf(report.Answer.RequestId, edgeId, report), at));
+                        var answer = AnswerRecord(report.Answer, RequestIdOf(report.Answer.RequestId, edgeId, report), at);
+                        records.Add(answer);
+                        if (CountsForBudgets(report.Answer))
+                        {
+                            keyRequests.Add(new KeyIncrement(answer.KeyId, answer.Time, report.Answer.InputTokens + report.Answer.OutputTokens));
+                        }
                         break;
                 }
             }
@@ -71,6 +80,8 @@ public sealed partial class PoolReportIntake(
                 var blocking = changes.Values.Any(c => c.Blocks.Count > 0);
                 await store.UpdateAllAsync(a => changes.TryGetValue(a.Id, out var change) ? Apply(a, change, now) : a, deferSave: !blocking);
             }
+            // Before the version is read below: the acknowledgement names a view that holds these counts.
+            budgets.Add(edgeId, fresh.Count > 0 ? fresh[^1].Sequence : 0, keyRequests);
             var stored = records.Count > 0 ? history.WriteAsync(records) : Task.FromResult(true);
             // Bindings after the blocks: a conversation that moved because its account just got blocked is accepted.
             foreach (var report in fresh.Where(r => r.KindCase == V1.PoolReport.KindOneofCase.Binding))
@@ -146,7 +157,7 @@ public sealed partial class PoolReportIntake(
         HistoryMetrics.CountTokens(email.Length > 0 ? email : attempt.AccountId, attempt.ClientName, attempt.InputTokens, attempt.CachedInputTokens,
             attempt.OutputTokens, attempt.ReasoningTokens);
         return new AttemptEntry(requestId, Math.Max(1, attempt.Attempt), started, attempt.Endpoint, attempt.Transport, attempt.Model,
-            attempt.ClientName, attempt.AccountId, email, attempt.StatusCode, attempt.ErrorCode, blocked, attempt.TimeToFirstByte?.ToTimeSpan(),
+            attempt.ClientName, attempt.ClientKeyId, attempt.AccountId, email, attempt.StatusCode, attempt.ErrorCode, blocked, attempt.TimeToFirstByte?.ToTimeSpan(),
             duration, attempt.InputTokens, attempt.CachedInputTokens, attempt.OutputTokens, attempt.ReasoningTokens);
     }
 
@@ -180,9 +191,12 @@ public sealed partial class PoolReportIntake(
     private static AnswerEntry AnswerRecord(V1.AnswerReport answer, string requestId, DateTimeOffset at)
     {
         var duration = answer.Duration?.ToTimeSpan() ?? TimeSpan.Zero;
-        return new AnswerEntry(requestId, at - duration, answer.Endpoint, answer.Transport, answer.Model, answer.ClientName, answer.StatusCode,
-            answer.ErrorCode, duration);
+        return new AnswerEntry(requestId, at - duration, answer.Endpoint, answer.Transport, answer.Model, answer.ClientName, answer.ClientKeyId,
+            answer.StatusCode, answer.ErrorCode, duration);
     }
+
+    private static bool CountsForBudgets(V1.AnswerReport answer) =>
+        answer.ClientKeyId.Length > 0 && BudgetCounting.Counts(answer.Endpoint, answer.Attempts);
 
     // A report without a request id still gets a row of its own, the same one however often it is delivered.
     private static string RequestIdOf(string requestId, string edgeId, V1.PoolReport report) =>
@@ -195,6 +209,7 @@ public sealed partial class PoolReportIntake(
             if (ledger.LastSeen + ForgetEdgeAfter < now)
             {
                 _edges.TryRemove(id, out _);
+                budgets.Forget(id);
             }
         }
     }

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Google.Protobuf.WellKnownTypes;
 using MultiCodex.Control.Accounts;
+using MultiCodex.Control.ApiKeys;
+using MultiCodex.Pool.ClientKeys;
 using V1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Control.Pool;
@@ -16,15 +18,23 @@ public sealed class PoolWatch : IDisposable
     private readonly PoolFeed _feed;
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<string, SessionBindingRecord> _bindings = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _keyUsage = new(StringComparer.Ordinal);
+    private readonly string _edgeId;
     private Dictionary<string, AccountRecord> _sent = new(StringComparer.Ordinal);
+    private ulong _countedThrough;
     private int _keysChanged;
 
-    internal PoolWatch(PoolFeed feed) => _feed = feed;
+    internal PoolWatch(PoolFeed feed, string edgeId)
+    {
+        _feed = feed;
+        _edgeId = edgeId;
+    }
 
     /// <summary>The whole view as it is now.</summary>
     public V1.WatchPoolResponse Full()
     {
         _bindings.Clear();
+        _keyUsage.Clear();
         Interlocked.Exchange(ref _keysChanged, 0);
         var message = Begin(replace: true);
         _sent = new Dictionary<string, AccountRecord>(StringComparer.Ordinal);
@@ -38,6 +48,7 @@ public sealed class PoolWatch : IDisposable
             message.SessionBindings.Add(PoolMapper.ToProto(binding));
         }
         message.ApiKeyDigests = Digests();
+        AddKeyUsage(message, all: true);
         message.Settings = new V1.PoolSettings
         {
             BlockFallback = Duration.FromTimeSpan(_feed.Options.FallbackCooldown),
@@ -86,10 +97,13 @@ public sealed class PoolWatch : IDisposable
                 message.SessionBindings.Add(PoolMapper.ToProto(binding));
             }
         }
-        if (Interlocked.Exchange(ref _keysChanged, 0) == 1)
+        var keysChanged = Interlocked.Exchange(ref _keysChanged, 0) == 1;
+        if (keysChanged)
         {
             message.ApiKeyDigests = Digests();
         }
+        // A key that just got budgets needs its counts wherever they stand: on a change of keys every key's go out.
+        AddKeyUsage(message, all: keysChanged);
         return message;
     }
 
@@ -99,6 +113,14 @@ public sealed class PoolWatch : IDisposable
 
     internal void KeysChanged() => Interlocked.Exchange(ref _keysChanged, 1);
 
+    internal void KeyUsageChanged(IReadOnlyCollection<string> keyIds)
+    {
+        foreach (var id in keyIds)
+        {
+            _keyUsage[id] = true;
+        }
+    }
+
     internal void Signal() => _signal.Writer.TryWrite(true);
 
     // The version is read before the state: the message then holds at least everything up to that version.
@@ -107,7 +129,38 @@ public sealed class PoolWatch : IDisposable
     private V1.ApiKeyDigestList Digests()
     {
         var list = new V1.ApiKeyDigestList();
-        list.Digests.AddRange(_feed.Keys.All.Select(k => new V1.ApiKeyDigest { Name = k.Name, Sha256 = k.Sha256 }));
+        list.Digests.AddRange(_feed.Keys.All.Select(k => new V1.ApiKeyDigest { Name = k.Name, Sha256 = k.Sha256, Id = k.Id, Limits = ApiKeyMapper.ToProto(k.Limits) }));
         return list;
+    }
+
+    /// <summary>
+    /// The budget counts of the keys that have budgets (the Edges need none for the others): those that changed, or
+    /// every one when <paramref name="all"/> or when this Edge's own reports are counted further than it was told —
+    /// then it stops counting them itself, so it must get the counts that hold them, all in one snapshot.
+    /// </summary>
+    private void AddKeyUsage(V1.WatchPoolResponse message, bool all)
+    {
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in _keyUsage.Keys)
+        {
+            if (_keyUsage.TryRemove(id, out _))
+            {
+                changed.Add(id);
+            }
+        }
+        var (through, counts) = _feed.Budgets.Snapshot(_edgeId);
+        all |= through != _countedThrough;
+        if (!all && changed.Count == 0)
+        {
+            return;
+        }
+        foreach (var key in _feed.Keys.All)
+        {
+            if (key.Limits.HasBudgets && (all || changed.Contains(key.Id)))
+            {
+                message.KeyUsage.Add(ApiKeyMapper.ToProto(key.Id, counts.GetValueOrDefault(key.Id) ?? KeyUsageCounts.Zero));
+            }
+        }
+        message.KeyCountsThrough = _countedThrough = through;
     }
 }

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
+using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.Observability;
 using MultiCodex.Pool;
+using MultiCodex.Pool.ClientKeys;
 
 namespace MultiCodex.Edge.Pool;
 
@@ -13,7 +15,7 @@ namespace MultiCodex.Edge.Pool;
 /// (<see cref="ReportSender"/>); the only call to Control left on the request path is a token refresh after a 401.
 /// </summary>
 internal sealed partial class AccountPool(
-    PoolView view, PoolWatcher watcher, ReportQueue reports, PoolControlClient control, EdgeIdentity identity, TimeProvider time,
+    PoolView view, PoolWatcher watcher, ReportQueue reports, KeyLedger keys, PoolControlClient control, EdgeIdentity identity, TimeProvider time,
     ILogger<AccountPool> logger) : IAccountPool
 {
     /// <summary>How long a lease may wait for the first view at start (Control and the Edge start in any order).</summary>
@@ -45,7 +47,7 @@ internal sealed partial class AccountPool(
         var sessionKey = SessionKeyOf(request.SessionKey);
         var firstAttempt = request.ExcludedAccountIds.Count == 0;
         var excluded = firstAttempt ? null : request.ExcludedAccountIds as IReadOnlySet<string> ?? new HashSet<string>(request.ExcludedAccountIds, StringComparer.Ordinal);
-        var demand = new ModelDemand(request.Model, request.MaySwitchToReserve);
+        var demand = new ModelDemand(request.Model, request.MaySwitchToReserve, request.AllowedAccountIds);
         var grant = view.Lease(sessionKey, excluded, firstAttempt, demand);
         // Nothing eligible: perhaps an account was added (or unblocked) a moment ago and is still on its way here.
         if (grant.Slot is null && await watcher.CatchUpAsync(cancellationToken))
@@ -68,7 +70,12 @@ internal sealed partial class AccountPool(
         return new OutcomeVerdict(blocked, refreshed);
     }
 
-    public void RecordAnswer(ClientAnswer answer) => reports.Enqueue(PoolReports.Answer(answer), urgent: false);
+    public void RecordAnswer(ClientAnswer answer)
+    {
+        var sequence = reports.Enqueue(PoolReports.Answer(answer), urgent: false);
+        keys.Answered(answer.RequestId, answer.ClientKeyId is not null && BudgetCounting.Counts(answer.Endpoint, answer.Attempts),
+            answer.Usage.InputTokens + answer.Usage.OutputTokens, sequence);
+    }
 
     /// <summary>
     /// After a 401: asks Control for a fresh token, once per account however many requests met the 401 at the same

@@ -23,7 +23,8 @@ public interface IAccountPool
 
     /// <summary>
     /// Records how a client request ended, once, after its attempts were completed (also when no attempt was made,
-    /// for example every account blocked). Never waits: it reaches Control's request log in the background.
+    /// for example every account blocked). Never waits: it reaches Control's request log (and the key's budget
+    /// counts) in the background; until Control counted it, the Edge counts it for the key itself.
     /// </summary>
     void RecordAnswer(ClientAnswer answer);
 }
@@ -39,7 +40,14 @@ public interface IAccountPool
 /// own model id; docs/account-pool.md, "Meters and models"). False: only accounts that serve the model as asked.
 /// </param>
 public sealed record LeaseRequest(
-    string Model, string? SessionKey, IReadOnlyCollection<string> ExcludedAccountIds, string? ClientName, bool MaySwitchToReserve = false);
+    string Model, string? SessionKey, IReadOnlyCollection<string> ExcludedAccountIds, string? ClientName, bool MaySwitchToReserve = false)
+{
+    /// <summary>
+    /// Only these accounts may serve the request (the client key's allowed accounts); null: any. The shared rules
+    /// then choose among them alone and tell when one of them is free again (docs/account-pool.md).
+    /// </summary>
+    public IReadOnlySet<string>? AllowedAccountIds { get; init; }
+}
 
 /// <summary>An account leased for one upstream attempt.</summary>
 /// <param name="LeaseId">Identifies the lease in outcome reports.</param>
@@ -91,6 +99,9 @@ public sealed record AttemptOutcome
     /// <summary>The client key's name; null while /v1 is open.</summary>
     public string? ClientName { get; init; }
 
+    /// <summary>The client key's id; null while /v1 is open.</summary>
+    public string? ClientKeyId { get; init; }
+
     /// <summary>The upstream's HTTP status; 0 when it never answered, 499 when the client went away.</summary>
     public required int Status { get; init; }
 
@@ -139,6 +150,9 @@ public sealed record ClientAnswer
 
     public string? ClientName { get; init; }
 
+    /// <summary>The client key's id; null while /v1 is open.</summary>
+    public string? ClientKeyId { get; init; }
+
     /// <summary>The HTTP status the client got (200 for a stream that began, 499 when the client went away).</summary>
     public required int Status { get; init; }
 
@@ -150,4 +164,7 @@ public sealed record ClientAnswer
 
     /// <summary>From receiving the request to the end of the answer.</summary>
     public required TimeSpan Duration { get; init; }
+
+    /// <summary>The token usage of the answer the client got (what the key's token budgets count).</summary>
+    public TokenUsage Usage { get; init; }
 }

@@ -16,6 +16,7 @@ internal static class PoolReports
             Transport = outcome.Transport,
             Model = outcome.Model,
             ClientName = outcome.ClientName ?? "",
+            ClientKeyId = outcome.ClientKeyId ?? "",
             AccountId = lease.AccountId,
             StatusCode = outcome.Status,
             ErrorCode = outcome.ErrorCode ?? "",
@@ -52,6 +53,9 @@ internal static class PoolReports
             ErrorCode = answer.ErrorCode ?? "",
             Attempts = answer.Attempts,
             Duration = Duration.FromTimeSpan(answer.Duration),
+            ClientKeyId = answer.ClientKeyId ?? "",
+            InputTokens = answer.Usage.InputTokens,
+            OutputTokens = answer.Usage.OutputTokens,
         },
     };
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Pool;
 using ControlV1 = MultiCodex.Control.V1;
 
@@ -11,9 +12,9 @@ internal readonly record struct LeaseGrant(LeaseSlot? Slot, Selection? Selection
 /// This Edge's copy of the pool: Control's pushed view (accounts, bindings, client-key hashes) with this Edge's
 /// local effects on top, and the leasing that reads it — the shared selection rules over it, a local
 /// least-recently-used order and in-flight counts. One lock guards it all; every step under it is short and
-/// never waits for anything.
+/// never waits for anything. The keys' limits and budget counts go on to the <see cref="KeyLedger"/>.
 /// </summary>
-internal sealed class PoolView(ReportQueue reports, TimeProvider time)
+internal sealed class PoolView(ReportQueue reports, KeyLedger keys, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LeaseSlot> _slots = new(StringComparer.Ordinal);
@@ -136,6 +137,7 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
             {
                 _keyDigests = digests.Digests.ToFrozenDictionary(d => d.Sha256, d => d.Name, StringComparer.Ordinal);
             }
+            keys.Apply(message);
             foreach (var slot in _slots.Values)
             {
                 slot.Settle(Reflected);
@@ -247,6 +249,7 @@ internal sealed class PoolView(ReportQueue reports, TimeProvider time)
     /// <summary>Control applied every report up to <paramref name="appliedThrough"/>; its view at <paramref name="version"/> shows them.</summary>
     public void Acknowledged(ulong appliedThrough, string epoch, long version)
     {
+        keys.Acknowledged(appliedThrough);
         lock (_gate)
         {
             _lastAck = (appliedThrough, epoch, version);

@@ -102,6 +102,7 @@ public sealed class AttemptScope
             Transport = _trace.Transport,
             Model = _trace.Model,
             ClientName = _trace.ClientName,
+            ClientKeyId = _trace.ClientKeyId,
             Status = end.Status,
             ErrorCode = end.Error?.CodeOrType,
             ErrorMessage = end.Error?.Message,

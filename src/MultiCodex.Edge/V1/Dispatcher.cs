@@ -53,12 +53,12 @@ public sealed class Dispatcher(IAccountPool pool, UpstreamClient upstream, EdgeO
         {
             // May switch to a reserve: the upstream request then carries the reserve's model id (UpstreamRequest.For).
             var leased = await pool.AcquireAsync(new LeaseRequest(request.Model, request.SessionKey, silent is null ? excluded : [.. excluded, .. silent],
-                client.ClientName, MaySwitchToReserve: true), cancellationToken);
+                client.ClientName, MaySwitchToReserve: true) { AllowedAccountIds = trace.AllowedAccountIds }, cancellationToken);
             if (leased.Lease is null && silent is not null)
             {
                 silent = null; // no other account: the silent one again, as one more transient retry
-                leased = await pool.AcquireAsync(new LeaseRequest(request.Model, request.SessionKey, excluded, client.ClientName, MaySwitchToReserve: true),
-                    cancellationToken);
+                leased = await pool.AcquireAsync(new LeaseRequest(request.Model, request.SessionKey, excluded, client.ClientName, MaySwitchToReserve: true)
+                    { AllowedAccountIds = trace.AllowedAccountIds }, cancellationToken);
             }
             if (leased.Lease is not { } lease)
             {

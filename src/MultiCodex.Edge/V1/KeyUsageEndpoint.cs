@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Grpc.Core;
 using MultiCodex.Control.V1;
+using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.V1.Protocol;
 
@@ -10,10 +11,11 @@ namespace MultiCodex.Edge.V1;
 
 /// <summary>
 /// <c>GET /v1/usage</c>: a key holder reads their own key's requests, errors, tokens and last use over the last
-/// 24 hours, 7 days and 28 days, with the key itself as the credential. Not on the model path, so it asks Control at
-/// once (the history lives there); the key is sent as its hash, never as the secret.
+/// 24 hours, 7 days and 28 days, and the key's limits with where it stands against each, with the key itself as the
+/// credential (an expired key too: it learns why it is refused). Not on the model path, so it asks Control at once
+/// (the history lives there); the key is sent as its hash, never as the secret.
 /// </summary>
-public sealed class KeyUsageEndpoint(KeyUsageService.KeyUsageServiceClient control, EdgeOptions options, TimeProvider time)
+public sealed class KeyUsageEndpoint(KeyUsageService.KeyUsageServiceClient control, KeyLedger ledger, EdgeOptions options, TimeProvider time)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
     private static readonly string[] PeriodNames = ["24h", "7d", "28d"];
@@ -49,7 +51,9 @@ public sealed class KeyUsageEndpoint(KeyUsageService.KeyUsageServiceClient contr
                 "Usage figures come from the proxy's control service, which cannot be reached right now; try again shortly.", "control_unavailable"));
             return;
         }
-        await client.AnswerJsonAsync(null, Encoding.UTF8.GetBytes(ToJson(usage).ToJsonString()));
+        var json = ToJson(usage);
+        json["limits"] = KeyLimitsJson.Of(usage, ledger.Find(client.ClientName) is { } key && key.Id == usage.KeyId ? key : null, ledger, time.GetUtcNow());
+        await client.AnswerJsonAsync(null, Encoding.UTF8.GetBytes(json.ToJsonString()));
     }
 
     /// <summary>The answer, in the snake_case of OpenAI's API; times in Unix seconds.</summary>
@@ -77,7 +81,6 @@ public sealed class KeyUsageEndpoint(KeyUsageService.KeyUsageServiceClient contr
             ["key"] = new JsonObject { ["id"] = usage.KeyId, ["name"] = usage.KeyName },
             ["usage"] = periods,
             ["last_used_at"] = usage.LastUsedTime?.Seconds,
-            // Reserved: the key's limits and what is left of them, once keys have limits.
             ["limits"] = null,
         };
     }

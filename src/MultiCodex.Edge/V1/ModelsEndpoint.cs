@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.V1.Protocol;
 
@@ -13,7 +14,7 @@ namespace MultiCodex.Edge.V1;
 /// pool, an attempt scope, the transport's one error writer, the record step) and cached for a few minutes: the
 /// catalog changes rarely.
 /// </summary>
-public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, RequestRecorder recorder, TimeProvider time)
+public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, RequestRecorder recorder, KeyLedger keys, TimeProvider time)
 {
     private const string Model = "(models)";
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(5);
@@ -49,7 +50,7 @@ public sealed class ModelsEndpoint(IAccountPool pool, UpstreamClient upstream, R
 
     private async Task AnswerAsync(IClientTransport client, Func<Catalog, IClientTransport, ValueTask<int>> answer)
     {
-        var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model };
+        var trace = new RequestTrace("models", client.Name, client.ClientName, time) { Model = Model, ClientKeyId = keys.Find(client.ClientName)?.Id };
         client.Observe(trace);
         try
         {

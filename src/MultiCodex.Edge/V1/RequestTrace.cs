@@ -24,6 +24,12 @@ public sealed class RequestTrace(string endpoint, string transport, string? clie
 
     public string? ClientName { get; } = clientName;
 
+    /// <summary>The client key's id (what Control attributes the request to); null while /v1 is open.</summary>
+    public string? ClientKeyId { get; set; }
+
+    /// <summary>The accounts the client key may use; null: any (set by the admission step).</summary>
+    public IReadOnlySet<string>? AllowedAccountIds { get; set; }
+
     /// <summary>
     /// The request's span (<see cref="EdgeTracing"/>), begun here and ended when the request is recorded; null while
     /// OpenTelemetry is off. It is the current activity from here on, so that leases and attempts nest in it.
@@ -112,10 +118,12 @@ public sealed class RequestTrace(string endpoint, string transport, string? clie
         Transport = Transport,
         Model = Model,
         ClientName = ClientName,
+        ClientKeyId = ClientKeyId,
         Status = Status,
         ErrorCode = ErrorCode,
         Attempts = _attempts.Count,
         Duration = Elapsed,
+        Usage = new TokenUsage(Usage.InputTokens, Usage.CachedInputTokens, Usage.OutputTokens, Usage.ReasoningTokens),
     };
 
     private readonly record struct Attempt(string Account, int Status, string? ErrorCode, AttemptTiming Timing);

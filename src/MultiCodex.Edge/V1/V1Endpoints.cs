@@ -15,6 +15,7 @@ public static class V1Endpoints
         services.AddSingleton<KeyUsageEndpoint>();
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<Dispatcher>();
+        services.AddSingleton<KeyAdmission>();
         services.AddSingleton<RequestRecorder>();
         services.AddSingleton<V1Pipeline>();
         services.AddSingleton<ResponseStore>();
@@ -51,17 +52,27 @@ public static class V1Endpoints
                 await client.AnswerErrorAsync(RetiredCompact);
             }
         });
-        v1.MapGet("/models", async (HttpContext http, ClientKeyGate keys, ModelsEndpoint models) =>
+        v1.MapGet("/models", async (HttpContext http, ClientKeyGate keys, KeyAdmission admission, ModelsEndpoint models) =>
         {
             if (await AdmitAsync(http, keys) is { } client)
             {
+                if (admission.Expired(client.ClientName) is { } expired)
+                {
+                    await client.AnswerErrorAsync(expired);
+                    return;
+                }
                 await models.HandleAsync(client);
             }
         });
-        v1.MapGet("/codex/models", async (HttpContext http, ClientKeyGate keys, ModelsEndpoint models) =>
+        v1.MapGet("/codex/models", async (HttpContext http, ClientKeyGate keys, KeyAdmission admission, ModelsEndpoint models) =>
         {
             if (await AdmitAsync(http, keys) is { } client)
             {
+                if (admission.Expired(client.ClientName) is { } expired)
+                {
+                    await client.AnswerErrorAsync(expired);
+                    return;
+                }
                 await models.HandleCodexAsync(http, client);
             }
         });

@@ -7,13 +7,13 @@ namespace MultiCodex.Edge.V1;
 /// <list type="number">
 /// <item><b>read</b> — the transport reads the body, decompressed and within the size limit (<see cref="IClientTransport.ReadBodyAsync"/>, <see cref="ClientBodyReader"/>).</item>
 /// <item><b>translate</b> — the dialect checks it and builds the upstream request (<see cref="IDialect{TRequest}.TranslateAsync"/>:
-/// <see cref="ResponsesDialect"/>, <see cref="ChatDialect"/>).</item>
+/// <see cref="ResponsesDialect"/>, <see cref="ChatDialect"/>); then <b>admit</b> — the client key's limits (<see cref="KeyAdmission"/>).</item>
 /// <item><b>dispatch</b> — accounts are leased and tried until a stream proves healthy, before any byte reaches the client (<see cref="Dispatcher"/>).</item>
 /// <item><b>answer</b> — the dialect relays, translates or aggregates the stream through the transport (<see cref="IDialect{TRequest}.AnswerAsync"/>).</item>
 /// <item><b>record</b> — the served attempt's lease ends (<see cref="AttemptScope"/>) and the answer is recorded (<see cref="RequestRecorder"/>).</item>
 /// </list>
 /// </summary>
-public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, EdgeOptions options, TimeProvider time)
+public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, KeyAdmission admission, EdgeOptions options, TimeProvider time)
 {
     /// <summary>How long the Edge reads on after the terminal event, so the upstream connection can be reused.</summary>
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(1);
@@ -23,6 +23,7 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
         var trace = new RequestTrace(dialect.Endpoint, client.Name, client.ClientName, time);
         client.Observe(trace);
         UpstreamStream? upstream = null;
+        KeyPass? pass = null;
         try
         {
             // 1. read
@@ -47,6 +48,14 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
             using (request)
             {
                 trace.Model = request.Model;
+
+                // 2b. admit
+                pass = admission.Admit(client, trace, request.Model);
+                if (pass.Refusal is { } refused)
+                {
+                    await AnswerErrorAsync(client, trace, refused);
+                    return;
+                }
 
                 // 3. dispatch
                 var dispatch = await dispatcher.DispatchAsync(request, client, trace);
@@ -84,6 +93,7 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
                 await upstream.DisposeAsync();
             }
             recorder.Record(trace);
+            pass?.Dispose();
         }
     }
 

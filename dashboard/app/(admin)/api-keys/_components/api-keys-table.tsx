@@ -1,20 +1,24 @@
 "use client"
 
 import { Card } from "@/components/ui/card"
+import { Progress } from "@/components/ui/progress"
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table"
 import { toDate } from "@/lib/accounts"
 import { formatDateTime, formatRelativeTime, withEllipsis } from "@/lib/format"
 import type { ApiKey } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
 import type { UsageFigures } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
+import { describeBudget, otherLimits } from "@/lib/key-limits"
 import { formatCount } from "@/lib/requests"
 import { formatRate } from "@/lib/usage-overview"
 import { useNow } from "@/lib/use-now"
 
+import { EditLimitsButton } from "./edit-limits-button"
 import { RevokeKeyButton } from "./revoke-key-button"
 
 /**
- * The keys: name, the secret's first characters (to recognise it), when it was made, its use (requests, errors,
- * tokens, cache hit rate, last use) over the chosen range, and Revoke.
+ * The keys: name, the secret's first characters (to recognise it), when it was made, its limits with where it
+ * stands against each budget, its use (requests, errors, tokens, cache hit rate, last use) over the chosen range,
+ * and Limits / Revoke. Figures are matched by key id: a new key with a revoked key's name starts from nothing.
  */
 export function ApiKeysTable({
   keys,
@@ -32,6 +36,7 @@ export function ApiKeysTable({
             <TableHead className="pl-4">Name</TableHead>
             <TableHead>Key</TableHead>
             <TableHead>Created</TableHead>
+            <TableHead>Limits</TableHead>
             <TableHead className="text-right">Requests</TableHead>
             <TableHead className="text-right">Errors</TableHead>
             <TableHead className="hidden text-right md:table-cell">Tokens in (cached) / out</TableHead>
@@ -47,7 +52,7 @@ export function ApiKeysTable({
         <TableBody>
           {keys.map((key) => {
             const created = toDate(key.createTime)
-            const figures = usage.get(key.name)
+            const figures = usage.get(key.id)
             const lastUsed = toDate(figures?.lastRequestTime)
             return (
               <TableRow key={key.id} data-testid="api-key-row">
@@ -62,6 +67,9 @@ export function ApiKeysTable({
                   title={created ? formatDateTime(created, now) : undefined}
                 >
                   {created ? formatRelativeTime(created, now) : "—"}
+                </TableCell>
+                <TableCell className="min-w-48" data-testid="key-limits">
+                  <KeyLimitsCell apiKey={key} now={now} />
                 </TableCell>
                 <TableCell className="text-right tabular-nums" data-testid="key-requests">
                   {formatCount(figures?.requests ?? 0n)}
@@ -83,7 +91,10 @@ export function ApiKeysTable({
                   {lastUsed ? formatRelativeTime(lastUsed, now) : "not in this range"}
                 </TableCell>
                 <TableCell className="pr-4 text-right">
-                  <RevokeKeyButton apiKey={key} />
+                  <div className="flex justify-end gap-2">
+                    <EditLimitsButton apiKey={key} />
+                    <RevokeKeyButton apiKey={key} />
+                  </div>
                 </TableCell>
               </TableRow>
             )
@@ -91,5 +102,44 @@ export function ApiKeysTable({
         </TableBody>
       </Table>
     </Card>
+  )
+}
+
+/** Each budget as `used / limit` with a bar (red once spent, with when it frees up), then the other limits. */
+function KeyLimitsCell({ apiKey, now }: { apiKey: ApiKey; now: Date }) {
+  const others = otherLimits(apiKey.limits, (date) => formatDateTime(date, now), now)
+  if (apiKey.budgets.length === 0 && others.length === 0) {
+    return <span className="text-muted-foreground">none</span>
+  }
+  return (
+    <div className="grid gap-1.5 text-xs">
+      {apiKey.budgets.map((status) => {
+        const budget = describeBudget(status)
+        return (
+          <div key={`${status.metric}-${status.period}`} className="grid gap-0.5" data-testid="key-budget">
+            <span className={budget.spent ? "font-medium text-destructive" : "tabular-nums"}>
+              {budget.text}
+              {budget.spent && budget.resetsAt
+                ? ` · spent until ${formatDateTime(budget.resetsAt, now)}`
+                : ""}
+            </span>
+            <Progress
+              value={budget.percent}
+              tone={budget.spent ? "destructive" : budget.percent >= 80 ? "warning" : "default"}
+              aria-label={budget.text}
+              className="h-1.5"
+            />
+          </div>
+        )
+      })}
+      {others.map((part) => (
+        <span
+          key={part.text}
+          className={part.expired ? "font-medium text-destructive" : "text-muted-foreground"}
+        >
+          {part.text}
+        </span>
+      ))}
+    </div>
   )
 }

@@ -1,11 +1,15 @@
 // @vitest-environment happy-dom
-import { create } from "@bufbuild/protobuf"
+import { create, type MessageInitShape } from "@bufbuild/protobuf"
 import { timestampFromDate } from "@bufbuild/protobuf/wkt"
 import { screen, waitFor, within } from "@testing-library/react"
 import userEvent from "@testing-library/user-event"
 import { describe, expect, it } from "vitest"
 
-import { ApiKeySchema } from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
+import {
+  ApiKeySchema,
+  KeyBudgetStatus_Metric,
+  KeyBudgetStatus_Period,
+} from "@/lib/gen/multicodex/control/v1/api_key_service_pb"
 import { GetUsageOverviewResponseSchema } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 import { FakeControl } from "@/test/fake-control"
 import { NOW } from "@/test/fixtures"
@@ -20,6 +24,17 @@ const laptop = create(ApiKeySchema, {
   createTime: timestampFromDate(NOW),
 })
 
+/** The laptop key with more fields (spreading `laptop` itself would skip create()'s filling in of nested messages). */
+function laptopWith(init: MessageInitShape<typeof ApiKeySchema>) {
+  return create(ApiKeySchema, {
+    id: laptop.id,
+    name: laptop.name,
+    prefix: laptop.prefix,
+    createTime: laptop.createTime,
+    ...init,
+  })
+}
+
 function renderKeys(fake = new FakeControl()) {
   const user = userEvent.setup()
   renderWithControl(<ApiKeysView />, fake.transport)
@@ -31,7 +46,7 @@ describe("ApiKeysView", () => {
     const overview = create(GetUsageOverviewResponseSchema, {
       clientKeys: [
         {
-          id: "laptop",
+          id: "key_laptop",
           displayName: "laptop",
           figures: {
             requests: 42n,
@@ -124,5 +139,105 @@ describe("ApiKeysView", () => {
     expect(await screen.findByText("No API keys: /v1 is open")).toBeTruthy()
     expect(fake.callsOf("revokeApiKey")).toEqual([expect.objectContaining({ id: "key_laptop" })])
     expect(screen.getByText("Revoked “laptop”")).toBeTruthy()
+  })
+
+  it("creates a key with limits: budgets, concurrency and models as typed", async () => {
+    const { fake, user } = renderKeys()
+    await screen.findByText("No API keys: /v1 is open")
+
+    await user.type(screen.getByLabelText("Key name"), "ci")
+    await user.click(screen.getByRole("button", { name: "Limits" }))
+    await user.type(screen.getByLabelText("Requests per day"), "100")
+    await user.type(screen.getByLabelText("Tokens per month"), "2000000")
+    await user.type(screen.getByLabelText("At most at once"), "2")
+    await user.type(screen.getByLabelText("Allowed models"), "gpt-5.5, gpt-5*")
+    await user.click(screen.getByRole("button", { name: "Create key" }))
+
+    await screen.findByRole("dialog", { name: "Key “ci” created" })
+    const [request] = fake.callsOf("createApiKey") as [
+      {
+        limits: {
+          requestsPerDay: bigint
+          tokensPerMonth: bigint
+          maxConcurrentRequests: number
+          allowedModels: string[]
+        }
+      },
+    ]
+    expect(request.limits.requestsPerDay).toBe(100n)
+    expect(request.limits.tokensPerMonth).toBe(2_000_000n)
+    expect(request.limits.maxConcurrentRequests).toBe(2)
+    expect(request.limits.allowedModels).toEqual(["gpt-5.5", "gpt-5*"])
+  })
+
+  it("refuses a budget that is not a whole number, and sends nothing", async () => {
+    const { fake, user } = renderKeys()
+    await screen.findByText("No API keys: /v1 is open")
+
+    await user.type(screen.getByLabelText("Key name"), "ci")
+    await user.click(screen.getByRole("button", { name: "Limits" }))
+    await user.type(screen.getByLabelText("Requests per week"), "ten")
+    await user.click(screen.getByRole("button", { name: "Create key" }))
+
+    expect((await screen.findByRole("alert")).textContent).toContain("Requests per week: a whole number")
+    expect(fake.callsOf("createApiKey")).toEqual([])
+  })
+
+  it("shows where a key stands against each budget, spent ones with when they free up", async () => {
+    const limited = laptopWith({
+      limits: { requestsPerDay: 2n, tokensPerWeek: 1000n, maxConcurrentRequests: 3 },
+      budgets: [
+        {
+          metric: KeyBudgetStatus_Metric.REQUESTS,
+          period: KeyBudgetStatus_Period.DAY,
+          limit: 2n,
+          used: 2n,
+          resetTime: timestampFromDate(new Date(NOW.getTime() + 3_600_000)),
+        },
+        {
+          metric: KeyBudgetStatus_Metric.TOKENS,
+          period: KeyBudgetStatus_Period.WEEK,
+          limit: 1000n,
+          used: 250n,
+        },
+      ],
+    })
+    renderKeys(new FakeControl({ apiKeys: [limited] }))
+
+    const budgets = await screen.findAllByTestId("key-budget")
+    expect(budgets.map((b) => b.textContent)).toEqual([
+      expect.stringMatching(/^2 \/ 2 requests today \(UTC\) · spent until /),
+      "250 / 1,000 tokens this week (UTC)",
+    ])
+    expect(within(screen.getByTestId("key-limits")).getByText("3 at once")).toBeTruthy()
+  })
+
+  it("edits a key's limits under the mask `limits`, an emptied field cleared", async () => {
+    const limited = laptopWith({ limits: { requestsPerDay: 2n, allowedModels: ["gpt-5*"] } })
+    const { fake, user } = renderKeys(new FakeControl({ apiKeys: [limited] }))
+    await user.click(await screen.findByRole("button", { name: "Limits of laptop" }))
+
+    const dialog = await screen.findByRole("dialog", { name: "Limits of “laptop”" })
+    const perDay = within(dialog).getByLabelText("Requests per day") as HTMLInputElement
+    expect(perDay.value).toBe("2")
+    await user.clear(perDay)
+    await user.type(within(dialog).getByLabelText("Requests per month"), "50")
+    await user.click(within(dialog).getByRole("button", { name: "Save limits" }))
+
+    await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull())
+    const [request] = fake.callsOf("updateApiKey") as [
+      {
+        apiKey: {
+          id: string
+          limits: { requestsPerDay: bigint; requestsPerMonth: bigint; allowedModels: string[] }
+        }
+        updateMask: { paths: string[] }
+      },
+    ]
+    expect(request.apiKey.id).toBe("key_laptop")
+    expect(request.updateMask.paths).toEqual(["limits"])
+    expect(request.apiKey.limits.requestsPerDay).toBe(0n)
+    expect(request.apiKey.limits.requestsPerMonth).toBe(50n)
+    expect(request.apiKey.limits.allowedModels).toEqual(["gpt-5*"])
   })
 })

@@ -5,18 +5,33 @@
 import { ApiKeyService } from "./api_key_service_pb";
 
 /**
- * Lists the keys (never their secrets).
+ * Lists the keys (never their secrets), with where each stands against its budgets.
  *
  * @generated from rpc multicodex.control.v1.ApiKeyService.ListApiKeys
  */
 export const listApiKeys = ApiKeyService.method.listApiKeys;
 
 /**
- * Creates a key; the answer carries its secret, shown this once and stored only as a hash.
+ * Gets one key.
+ *
+ * @generated from rpc multicodex.control.v1.ApiKeyService.GetApiKey
+ */
+export const getApiKey = ApiKeyService.method.getApiKey;
+
+/**
+ * Creates a key, with limits if given; the answer carries its secret, shown this once and stored only as a hash.
  *
  * @generated from rpc multicodex.control.v1.ApiKeyService.CreateApiKey
  */
 export const createApiKey = ApiKeyService.method.createApiKey;
+
+/**
+ * Changes a key's limits; `update_mask` selects them (`limits` for all, or `limits.<field>`; omitted: every
+ * field present in the body). The name and the secret never change.
+ *
+ * @generated from rpc multicodex.control.v1.ApiKeyService.UpdateApiKey
+ */
+export const updateApiKey = ApiKeyService.method.updateApiKey;
 
 /**
  * Revokes a key: requests with it are refused from then on.

@@ -2,18 +2,18 @@
 // @generated from file multicodex/control/v1/api_key_service.proto (package multicodex.control.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file multicodex/control/v1/api_key_service.proto.
  */
 export const file_multicodex_control_v1_api_key_service: GenFile = /*@__PURE__*/
-  fileDesc("CittdWx0aWNvZGV4L2NvbnRyb2wvdjEvYXBpX2tleV9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEiYwoGQXBpS2V5EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSDgoGcHJlZml4GAMgASgJEi8KC2NyZWF0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIUChJMaXN0QXBpS2V5c1JlcXVlc3QiRgoTTGlzdEFwaUtleXNSZXNwb25zZRIvCghhcGlfa2V5cxgBIAMoCzIdLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXkiIwoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJIlYKFENyZWF0ZUFwaUtleVJlc3BvbnNlEi4KB2FwaV9rZXkYASABKAsyHS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSIhChNSZXZva2VBcGlLZXlSZXF1ZXN0EgoKAmlkGAEgASgJIhYKFFJldm9rZUFwaUtleVJlc3BvbnNlMpwDCg1BcGlLZXlTZXJ2aWNlEn0KC0xpc3RBcGlLZXlzEikubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RBcGlLZXlzUmVxdWVzdBoqLm11bHRpY29kZXguY29udHJvbC52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIheC0+STAhESDy9hZG1pbi9hcGkta2V5cxKDAQoMQ3JlYXRlQXBpS2V5EioubXVsdGljb2RleC5jb250cm9sLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaKy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2UiGoLT5JMCFDoBKiIPL2FkbWluL2FwaS1rZXlzEoUBCgxSZXZva2VBcGlLZXkSKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUmV2b2tlQXBpS2V5UmVxdWVzdBorLm11bHRpY29kZXguY29udHJvbC52MS5SZXZva2VBcGlLZXlSZXNwb25zZSIcgtPkkwIWKhQvYWRtaW4vYXBpLWtleXMve2lkfUIYqgIVTXVsdGlDb2RleC5Db250cm9sLlYxYgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("CittdWx0aWNvZGV4L2NvbnRyb2wvdjEvYXBpX2tleV9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEi0QEKBkFwaUtleRIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnByZWZpeBgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoGbGltaXRzGAUgASgLMiMubXVsdGljb2RleC5jb250cm9sLnYxLkFwaUtleUxpbWl0cxI3CgdidWRnZXRzGAYgAygLMiYubXVsdGljb2RleC5jb250cm9sLnYxLktleUJ1ZGdldFN0YXR1cyKxAgoMQXBpS2V5TGltaXRzEi8KC2V4cGlyZV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5hbGxvd2VkX21vZGVscxgCIAMoCRIfChdtYXhfY29uY3VycmVudF9yZXF1ZXN0cxgDIAEoBRIYChByZXF1ZXN0c19wZXJfZGF5GAQgASgDEhkKEXJlcXVlc3RzX3Blcl93ZWVrGAUgASgDEhoKEnJlcXVlc3RzX3Blcl9tb250aBgGIAEoAxIWCg50b2tlbnNfcGVyX2RheRgHIAEoAxIXCg90b2tlbnNfcGVyX3dlZWsYCCABKAMSGAoQdG9rZW5zX3Blcl9tb250aBgJIAEoAxIbChNhbGxvd2VkX2FjY291bnRfaWRzGAogAygJIrIDCg9LZXlCdWRnZXRTdGF0dXMSPQoGbWV0cmljGAEgASgOMi0ubXVsdGljb2RleC5jb250cm9sLnYxLktleUJ1ZGdldFN0YXR1cy5NZXRyaWMSPQoGcGVyaW9kGAIgASgOMi0ubXVsdGljb2RleC5jb250cm9sLnYxLktleUJ1ZGdldFN0YXR1cy5QZXJpb2QSDQoFbGltaXQYAyABKAMSDAoEdXNlZBgEIAEoAxI1ChF3aW5kb3dfc3RhcnRfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmVzZXRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoGTWV0cmljEhYKEk1FVFJJQ19VTlNQRUNJRklFRBAAEhMKD01FVFJJQ19SRVFVRVNUUxABEhEKDU1FVFJJQ19UT0tFTlMQAiJTCgZQZXJpb2QSFgoSUEVSSU9EX1VOU1BFQ0lGSUVEEAASDgoKUEVSSU9EX0RBWRABEg8KC1BFUklPRF9XRUVLEAISEAoMUEVSSU9EX01PTlRIEAMiFAoSTGlzdEFwaUtleXNSZXF1ZXN0IkYKE0xpc3RBcGlLZXlzUmVzcG9uc2USLwoIYXBpX2tleXMYASADKAsyHS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5Ih4KEEdldEFwaUtleVJlcXVlc3QSCgoCaWQYASABKAkiQwoRR2V0QXBpS2V5UmVzcG9uc2USLgoHYXBpX2tleRgBIAEoCzIdLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXkiWAoTQ3JlYXRlQXBpS2V5UmVxdWVzdBIMCgRuYW1lGAEgASgJEjMKBmxpbWl0cxgCIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXlMaW1pdHMiVgoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USLgoHYXBpX2tleRgBIAEoCzIdLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXkSDgoGc2VjcmV0GAIgASgJInYKE1VwZGF0ZUFwaUtleVJlcXVlc3QSLgoHYXBpX2tleRgBIAEoCzIdLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXkSLwoLdXBkYXRlX21hc2sYAiABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrIkYKFFVwZGF0ZUFwaUtleVJlc3BvbnNlEi4KB2FwaV9rZXkYASABKAsyHS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5IiEKE1Jldm9rZUFwaUtleVJlcXVlc3QSCgoCaWQYASABKAkiFgoUUmV2b2tlQXBpS2V5UmVzcG9uc2UyswUKDUFwaUtleVNlcnZpY2USfQoLTGlzdEFwaUtleXMSKS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTGlzdEFwaUtleXNSZXF1ZXN0GioubXVsdGljb2RleC5jb250cm9sLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2UiF4LT5JMCERIPL2FkbWluL2FwaS1rZXlzEnwKCUdldEFwaUtleRInLm11bHRpY29kZXguY29udHJvbC52MS5HZXRBcGlLZXlSZXF1ZXN0GigubXVsdGljb2RleC5jb250cm9sLnYxLkdldEFwaUtleVJlc3BvbnNlIhyC0+STAhYSFC9hZG1pbi9hcGkta2V5cy97aWR9EoMBCgxDcmVhdGVBcGlLZXkSKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBorLm11bHRpY29kZXguY29udHJvbC52MS5DcmVhdGVBcGlLZXlSZXNwb25zZSIagtPkkwIUOgEqIg8vYWRtaW4vYXBpLWtleXMSlgEKDFVwZGF0ZUFwaUtleRIqLm11bHRpY29kZXguY29udHJvbC52MS5VcGRhdGVBcGlLZXlSZXF1ZXN0GisubXVsdGljb2RleC5jb250cm9sLnYxLlVwZGF0ZUFwaUtleVJlc3BvbnNlIi2C0+STAic6B2FwaV9rZXkyHC9hZG1pbi9hcGkta2V5cy97YXBpX2tleS5pZH0ShQEKDFJldm9rZUFwaUtleRIqLm11bHRpY29kZXguY29udHJvbC52MS5SZXZva2VBcGlLZXlSZXF1ZXN0GisubXVsdGljb2RleC5jb250cm9sLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlIhyC0+STAhYqFC9hZG1pbi9hcGkta2V5cy97aWR9QhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_api_annotations, file_google_protobuf_field_mask, file_google_protobuf_timestamp]);
 
 /**
  * A client key, without its secret.
@@ -22,32 +22,47 @@ export const file_multicodex_control_v1_api_key_service: GenFile = /*@__PURE__*/
  */
 export type ApiKey = Message<"multicodex.control.v1.ApiKey"> & {
   /**
-   * Server-assigned identifier, for example `key_1a2b3c4d`.
+   * Output only. Server-assigned identifier, for example `key_1a2b3c4d`.
    *
    * @generated from field: string id = 1;
    */
   id: string;
 
   /**
-   * The operator's name for the key (who or what uses it); shown in the request log.
+   * The operator's name for the key (who or what uses it); shown in the request log. Set on create only.
    *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
-   * The first characters of the secret, for recognising it, for example `mcx_Ab3d…`.
+   * Output only. The first characters of the secret, for recognising it, for example `mcx_Ab3d…`.
    *
    * @generated from field: string prefix = 3;
    */
   prefix: string;
 
   /**
-   * When the key was created.
+   * Output only. When the key was created.
    *
    * @generated from field: google.protobuf.Timestamp create_time = 4;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * What the key may do; unset or empty: no limits.
+   *
+   * @generated from field: multicodex.control.v1.ApiKeyLimits limits = 5;
+   */
+  limits?: ApiKeyLimits | undefined;
+
+  /**
+   * Output only. Where the key stands against each of its budgets in the current window, as the Edges last
+   * reported (a request counts once it has been answered).
+   *
+   * @generated from field: repeated multicodex.control.v1.KeyBudgetStatus budgets = 6;
+   */
+  budgets: KeyBudgetStatus[];
 };
 
 /**
@@ -56,6 +71,225 @@ export type ApiKey = Message<"multicodex.control.v1.ApiKey"> & {
  */
 export const ApiKeySchema: GenMessage<ApiKey> = /*@__PURE__*/
   messageDesc(file_multicodex_control_v1_api_key_service, 0);
+
+/**
+ * What a client key may do. A field left unset (zero, empty) sets no limit of that kind. Budgets count per calendar
+ * window in UTC: a day from 00:00, a week from Monday 00:00, a month from the 1st 00:00. A request counts toward the
+ * request budgets once it was sent to an account (at least one upstream attempt); its tokens (input, cached ones
+ * included, plus output) count toward the token budgets. Both count in the window in which the request arrived.
+ *
+ * @generated from message multicodex.control.v1.ApiKeyLimits
+ */
+export type ApiKeyLimits = Message<"multicodex.control.v1.ApiKeyLimits"> & {
+  /**
+   * When the key stops working (403 `key_expired`); unset: never.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 1;
+   */
+  expireTime?: Timestamp | undefined;
+
+  /**
+   * The models the key may ask for (403 `key_model_not_allowed`); an entry ending in `*` matches every model that
+   * starts with what precedes it. Empty: any model.
+   *
+   * @generated from field: repeated string allowed_models = 2;
+   */
+  allowedModels: string[];
+
+  /**
+   * At most this many requests at once on each Edge (429 `key_concurrency_limit`); 0: no limit.
+   *
+   * @generated from field: int32 max_concurrent_requests = 3;
+   */
+  maxConcurrentRequests: number;
+
+  /**
+   * Requests per UTC day (429 `key_budget_exceeded`); 0: no budget.
+   *
+   * @generated from field: int64 requests_per_day = 4;
+   */
+  requestsPerDay: bigint;
+
+  /**
+   * Requests per UTC week, from Monday; 0: no budget.
+   *
+   * @generated from field: int64 requests_per_week = 5;
+   */
+  requestsPerWeek: bigint;
+
+  /**
+   * Requests per UTC calendar month; 0: no budget.
+   *
+   * @generated from field: int64 requests_per_month = 6;
+   */
+  requestsPerMonth: bigint;
+
+  /**
+   * Tokens per UTC day; 0: no budget.
+   *
+   * @generated from field: int64 tokens_per_day = 7;
+   */
+  tokensPerDay: bigint;
+
+  /**
+   * Tokens per UTC week, from Monday; 0: no budget.
+   *
+   * @generated from field: int64 tokens_per_week = 8;
+   */
+  tokensPerWeek: bigint;
+
+  /**
+   * Tokens per UTC calendar month; 0: no budget.
+   *
+   * @generated from field: int64 tokens_per_month = 9;
+   */
+  tokensPerMonth: bigint;
+
+  /**
+   * The accounts the key's requests may be served by; empty: any account of the pool.
+   *
+   * @generated from field: repeated string allowed_account_ids = 10;
+   */
+  allowedAccountIds: string[];
+};
+
+/**
+ * Describes the message multicodex.control.v1.ApiKeyLimits.
+ * Use `create(ApiKeyLimitsSchema)` to create a new message.
+ */
+export const ApiKeyLimitsSchema: GenMessage<ApiKeyLimits> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_api_key_service, 1);
+
+/**
+ * Where a key stands against one of its budgets in the window now under way.
+ *
+ * @generated from message multicodex.control.v1.KeyBudgetStatus
+ */
+export type KeyBudgetStatus = Message<"multicodex.control.v1.KeyBudgetStatus"> & {
+  /**
+   * What the budget counts.
+   *
+   * @generated from field: multicodex.control.v1.KeyBudgetStatus.Metric metric = 1;
+   */
+  metric: KeyBudgetStatus_Metric;
+
+  /**
+   * Its window.
+   *
+   * @generated from field: multicodex.control.v1.KeyBudgetStatus.Period period = 2;
+   */
+  period: KeyBudgetStatus_Period;
+
+  /**
+   * The budget.
+   *
+   * @generated from field: int64 limit = 3;
+   */
+  limit: bigint;
+
+  /**
+   * How much of it the current window used (it may pass the limit by what was in flight: see README).
+   *
+   * @generated from field: int64 used = 4;
+   */
+  used: bigint;
+
+  /**
+   * When the current window began.
+   *
+   * @generated from field: google.protobuf.Timestamp window_start_time = 5;
+   */
+  windowStartTime?: Timestamp | undefined;
+
+  /**
+   * When it ends and the budget frees up.
+   *
+   * @generated from field: google.protobuf.Timestamp reset_time = 6;
+   */
+  resetTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.KeyBudgetStatus.
+ * Use `create(KeyBudgetStatusSchema)` to create a new message.
+ */
+export const KeyBudgetStatusSchema: GenMessage<KeyBudgetStatus> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_api_key_service, 2);
+
+/**
+ * What a budget counts.
+ *
+ * @generated from enum multicodex.control.v1.KeyBudgetStatus.Metric
+ */
+export enum KeyBudgetStatus_Metric {
+  /**
+   * Not set; never sent.
+   *
+   * @generated from enum value: METRIC_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Requests sent to an account.
+   *
+   * @generated from enum value: METRIC_REQUESTS = 1;
+   */
+  REQUESTS = 1,
+
+  /**
+   * Tokens: input (cached ones included) plus output.
+   *
+   * @generated from enum value: METRIC_TOKENS = 2;
+   */
+  TOKENS = 2,
+}
+
+/**
+ * Describes the enum multicodex.control.v1.KeyBudgetStatus.Metric.
+ */
+export const KeyBudgetStatus_MetricSchema: GenEnum<KeyBudgetStatus_Metric> = /*@__PURE__*/
+  enumDesc(file_multicodex_control_v1_api_key_service, 2, 0);
+
+/**
+ * The calendar window a budget counts in (UTC).
+ *
+ * @generated from enum multicodex.control.v1.KeyBudgetStatus.Period
+ */
+export enum KeyBudgetStatus_Period {
+  /**
+   * Not set; never sent.
+   *
+   * @generated from enum value: PERIOD_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * From 00:00 UTC to the next.
+   *
+   * @generated from enum value: PERIOD_DAY = 1;
+   */
+  DAY = 1,
+
+  /**
+   * From Monday 00:00 UTC to the next.
+   *
+   * @generated from enum value: PERIOD_WEEK = 2;
+   */
+  WEEK = 2,
+
+  /**
+   * From the 1st 00:00 UTC to the next.
+   *
+   * @generated from enum value: PERIOD_MONTH = 3;
+   */
+  MONTH = 3,
+}
+
+/**
+ * Describes the enum multicodex.control.v1.KeyBudgetStatus.Period.
+ */
+export const KeyBudgetStatus_PeriodSchema: GenEnum<KeyBudgetStatus_Period> = /*@__PURE__*/
+  enumDesc(file_multicodex_control_v1_api_key_service, 2, 1);
 
 /**
  * Request for ListApiKeys.
@@ -70,7 +304,7 @@ export type ListApiKeysRequest = Message<"multicodex.control.v1.ListApiKeysReque
  * Use `create(ListApiKeysRequestSchema)` to create a new message.
  */
 export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 1);
+  messageDesc(file_multicodex_control_v1_api_key_service, 3);
 
 /**
  * Response for ListApiKeys.
@@ -91,7 +325,49 @@ export type ListApiKeysResponse = Message<"multicodex.control.v1.ListApiKeysResp
  * Use `create(ListApiKeysResponseSchema)` to create a new message.
  */
 export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 2);
+  messageDesc(file_multicodex_control_v1_api_key_service, 4);
+
+/**
+ * Request for GetApiKey.
+ *
+ * @generated from message multicodex.control.v1.GetApiKeyRequest
+ */
+export type GetApiKeyRequest = Message<"multicodex.control.v1.GetApiKeyRequest"> & {
+  /**
+   * The key's identifier.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message multicodex.control.v1.GetApiKeyRequest.
+ * Use `create(GetApiKeyRequestSchema)` to create a new message.
+ */
+export const GetApiKeyRequestSchema: GenMessage<GetApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_api_key_service, 5);
+
+/**
+ * Response for GetApiKey.
+ *
+ * @generated from message multicodex.control.v1.GetApiKeyResponse
+ */
+export type GetApiKeyResponse = Message<"multicodex.control.v1.GetApiKeyResponse"> & {
+  /**
+   * The key.
+   *
+   * @generated from field: multicodex.control.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.GetApiKeyResponse.
+ * Use `create(GetApiKeyResponseSchema)` to create a new message.
+ */
+export const GetApiKeyResponseSchema: GenMessage<GetApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_api_key_service, 6);
 
 /**
  * Request for CreateApiKey.
@@ -105,6 +381,13 @@ export type CreateApiKeyRequest = Message<"multicodex.control.v1.CreateApiKeyReq
    * @generated from field: string name = 1;
    */
   name: string;
+
+  /**
+   * The key's limits; unset: none.
+   *
+   * @generated from field: multicodex.control.v1.ApiKeyLimits limits = 2;
+   */
+  limits?: ApiKeyLimits | undefined;
 };
 
 /**
@@ -112,7 +395,7 @@ export type CreateApiKeyRequest = Message<"multicodex.control.v1.CreateApiKeyReq
  * Use `create(CreateApiKeyRequestSchema)` to create a new message.
  */
 export const CreateApiKeyRequestSchema: GenMessage<CreateApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 3);
+  messageDesc(file_multicodex_control_v1_api_key_service, 7);
 
 /**
  * Response for CreateApiKey.
@@ -140,7 +423,58 @@ export type CreateApiKeyResponse = Message<"multicodex.control.v1.CreateApiKeyRe
  * Use `create(CreateApiKeyResponseSchema)` to create a new message.
  */
 export const CreateApiKeyResponseSchema: GenMessage<CreateApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 4);
+  messageDesc(file_multicodex_control_v1_api_key_service, 8);
+
+/**
+ * Request for UpdateApiKey.
+ *
+ * @generated from message multicodex.control.v1.UpdateApiKeyRequest
+ */
+export type UpdateApiKeyRequest = Message<"multicodex.control.v1.UpdateApiKeyRequest"> & {
+  /**
+   * The new values; `api_key.id` names the key.
+   *
+   * @generated from field: multicodex.control.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+
+  /**
+   * The fields to change (REST: `?updateMask=limits.requestsPerDay,limits.expireTime`), `limits` for every limit at
+   * once; omitted means every limit present in the body (a repeated field counts as present when not empty, a number
+   * when not 0: clear one with an explicit mask).
+   *
+   * @generated from field: google.protobuf.FieldMask update_mask = 2;
+   */
+  updateMask?: FieldMask | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.UpdateApiKeyRequest.
+ * Use `create(UpdateApiKeyRequestSchema)` to create a new message.
+ */
+export const UpdateApiKeyRequestSchema: GenMessage<UpdateApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_api_key_service, 9);
+
+/**
+ * Response for UpdateApiKey.
+ *
+ * @generated from message multicodex.control.v1.UpdateApiKeyResponse
+ */
+export type UpdateApiKeyResponse = Message<"multicodex.control.v1.UpdateApiKeyResponse"> & {
+  /**
+   * The updated key.
+   *
+   * @generated from field: multicodex.control.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message multicodex.control.v1.UpdateApiKeyResponse.
+ * Use `create(UpdateApiKeyResponseSchema)` to create a new message.
+ */
+export const UpdateApiKeyResponseSchema: GenMessage<UpdateApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_api_key_service, 10);
 
 /**
  * Request for RevokeApiKey.
@@ -161,7 +495,7 @@ export type RevokeApiKeyRequest = Message<"multicodex.control.v1.RevokeApiKeyReq
  * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
  */
 export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 5);
+  messageDesc(file_multicodex_control_v1_api_key_service, 11);
 
 /**
  * Response for RevokeApiKey.
@@ -176,17 +510,18 @@ export type RevokeApiKeyResponse = Message<"multicodex.control.v1.RevokeApiKeyRe
  * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
  */
 export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_api_key_service, 6);
+  messageDesc(file_multicodex_control_v1_api_key_service, 12);
 
 /**
- * Manages the keys that clients of /v1 present as `Authorization: Bearer`. While no key exists, /v1 is open.
- * The Edges get the keys' hashes through PoolService.WatchPool.
+ * Manages the keys that clients of /v1 present as `Authorization: Bearer`, and their limits. While no key exists,
+ * /v1 is open. The Edges get the keys' hashes and limits through PoolService.WatchPool and enforce the limits
+ * locally.
  *
  * @generated from service multicodex.control.v1.ApiKeyService
  */
 export const ApiKeyService: GenService<{
   /**
-   * Lists the keys (never their secrets).
+   * Lists the keys (never their secrets), with where each stands against its budgets.
    *
    * @generated from rpc multicodex.control.v1.ApiKeyService.ListApiKeys
    */
@@ -196,7 +531,17 @@ export const ApiKeyService: GenService<{
     output: typeof ListApiKeysResponseSchema;
   },
   /**
-   * Creates a key; the answer carries its secret, shown this once and stored only as a hash.
+   * Gets one key.
+   *
+   * @generated from rpc multicodex.control.v1.ApiKeyService.GetApiKey
+   */
+  getApiKey: {
+    methodKind: "unary";
+    input: typeof GetApiKeyRequestSchema;
+    output: typeof GetApiKeyResponseSchema;
+  },
+  /**
+   * Creates a key, with limits if given; the answer carries its secret, shown this once and stored only as a hash.
    *
    * @generated from rpc multicodex.control.v1.ApiKeyService.CreateApiKey
    */
@@ -204,6 +549,17 @@ export const ApiKeyService: GenService<{
     methodKind: "unary";
     input: typeof CreateApiKeyRequestSchema;
     output: typeof CreateApiKeyResponseSchema;
+  },
+  /**
+   * Changes a key's limits; `update_mask` selects them (`limits` for all, or `limits.<field>`; omitted: every
+   * field present in the body). The name and the secret never change.
+   *
+   * @generated from rpc multicodex.control.v1.ApiKeyService.UpdateApiKey
+   */
+  updateApiKey: {
+    methodKind: "unary";
+    input: typeof UpdateApiKeyRequestSchema;
+    output: typeof UpdateApiKeyResponseSchema;
   },
   /**
    * Revokes a key: requests with it are refused from then on.

@@ -6,6 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ApiKeyLimits, KeyBudgetStatus } from "./api_key_service_pb";
+import { file_multicodex_control_v1_api_key_service } from "./api_key_service_pb";
 import type { UsageFigures } from "./usage_service_pb";
 import { file_multicodex_control_v1_usage_service } from "./usage_service_pb";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file multicodex/control/v1/key_usage_service.proto.
  */
 export const file_multicodex_control_v1_key_usage_service: GenFile = /*@__PURE__*/
-  fileDesc("Ci1tdWx0aWNvZGV4L2NvbnRyb2wvdjEva2V5X3VzYWdlX3NlcnZpY2UucHJvdG8SFW11bHRpY29kZXguY29udHJvbC52MSIoChJHZXRLZXlVc2FnZVJlcXVlc3QSEgoKa2V5X3NoYTI1NhgBIAEoCSLVAQoTR2V0S2V5VXNhZ2VSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSEAoIa2V5X25hbWUYAiABKAkSNgoHcGVyaW9kcxgDIAMoCzIlLm11bHRpY29kZXguY29udHJvbC52MS5LZXlVc2FnZVBlcmlvZBIyCg5sYXN0X3VzZWRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMAoGbGltaXRzGAUgASgLMiAubXVsdGljb2RleC5jb250cm9sLnYxLktleUxpbWl0cyJxCg5LZXlVc2FnZVBlcmlvZBIpCgZ3aW5kb3cYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SNAoHZmlndXJlcxgCIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5Vc2FnZUZpZ3VyZXMiCwoJS2V5TGltaXRzMncKD0tleVVzYWdlU2VydmljZRJkCgtHZXRLZXlVc2FnZRIpLm11bHRpY29kZXguY29udHJvbC52MS5HZXRLZXlVc2FnZVJlcXVlc3QaKi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuR2V0S2V5VXNhZ2VSZXNwb25zZUIYqgIVTXVsdGlDb2RleC5Db250cm9sLlYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_usage_service]);
+  fileDesc("Ci1tdWx0aWNvZGV4L2NvbnRyb2wvdjEva2V5X3VzYWdlX3NlcnZpY2UucHJvdG8SFW11bHRpY29kZXguY29udHJvbC52MSIoChJHZXRLZXlVc2FnZVJlcXVlc3QSEgoKa2V5X3NoYTI1NhgBIAEoCSKRAgoTR2V0S2V5VXNhZ2VSZXNwb25zZRIOCgZrZXlfaWQYASABKAkSEAoIa2V5X25hbWUYAiABKAkSNgoHcGVyaW9kcxgDIAMoCzIlLm11bHRpY29kZXguY29udHJvbC52MS5LZXlVc2FnZVBlcmlvZBIyCg5sYXN0X3VzZWRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoGbGltaXRzGAUgASgLMiMubXVsdGljb2RleC5jb250cm9sLnYxLkFwaUtleUxpbWl0cxI3CgdidWRnZXRzGAYgAygLMiYubXVsdGljb2RleC5jb250cm9sLnYxLktleUJ1ZGdldFN0YXR1cyJxCg5LZXlVc2FnZVBlcmlvZBIpCgZ3aW5kb3cYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SNAoHZmlndXJlcxgCIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5Vc2FnZUZpZ3VyZXMydwoPS2V5VXNhZ2VTZXJ2aWNlEmQKC0dldEtleVVzYWdlEikubXVsdGljb2RleC5jb250cm9sLnYxLkdldEtleVVzYWdlUmVxdWVzdBoqLm11bHRpY29kZXguY29udHJvbC52MS5HZXRLZXlVc2FnZVJlc3BvbnNlQhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_api_key_service, file_multicodex_control_v1_usage_service]);
 
 /**
  * Request for GetKeyUsage.
@@ -72,11 +74,18 @@ export type GetKeyUsageResponse = Message<"multicodex.control.v1.GetKeyUsageResp
   lastUsedTime?: Timestamp | undefined;
 
   /**
-   * The key's limits and what is left of them; unset while the key has none.
+   * The key's limits; unset while the key has none.
    *
-   * @generated from field: multicodex.control.v1.KeyLimits limits = 5;
+   * @generated from field: multicodex.control.v1.ApiKeyLimits limits = 5;
    */
-  limits?: KeyLimits | undefined;
+  limits?: ApiKeyLimits | undefined;
+
+  /**
+   * Where the key stands against each of its budgets in the current window, pool-wide, as Control last heard.
+   *
+   * @generated from field: repeated multicodex.control.v1.KeyBudgetStatus budgets = 6;
+   */
+  budgets: KeyBudgetStatus[];
 };
 
 /**
@@ -113,21 +122,6 @@ export type KeyUsagePeriod = Message<"multicodex.control.v1.KeyUsagePeriod"> & {
  */
 export const KeyUsagePeriodSchema: GenMessage<KeyUsagePeriod> = /*@__PURE__*/
   messageDesc(file_multicodex_control_v1_key_usage_service, 2);
-
-/**
- * A key's limits (expiry, budgets, concurrency, allowed models) and what is left of each; reserved for key limits.
- *
- * @generated from message multicodex.control.v1.KeyLimits
- */
-export type KeyLimits = Message<"multicodex.control.v1.KeyLimits"> & {
-};
-
-/**
- * Describes the message multicodex.control.v1.KeyLimits.
- * Use `create(KeyLimitsSchema)` to create a new message.
- */
-export const KeyLimitsSchema: GenMessage<KeyLimits> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_key_usage_service, 3);
 
 /**
  * What a client key's holder may read about their own key: the Edge serves it as `GET /v1/usage` to a request that

@@ -8,13 +8,15 @@ import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { AccountUsage, MeterBlock } from "./account_pb";
 import { file_multicodex_control_v1_account } from "./account_pb";
+import type { ApiKeyLimits, KeyBudgetStatus_Period } from "./api_key_service_pb";
+import { file_multicodex_control_v1_api_key_service } from "./api_key_service_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file multicodex/control/v1/pool_service.proto.
  */
 export const file_multicodex_control_v1_pool_service: GenFile = /*@__PURE__*/
-  fileDesc("CihtdWx0aWNvZGV4L2NvbnRyb2wvdjEvcG9vbF9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEiIwoQV2F0Y2hQb29sUmVxdWVzdBIPCgdlZGdlX2lkGAEgASgJItECChFXYXRjaFBvb2xSZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEg8KB3JlcGxhY2UYAyABKAgSNAoIYWNjb3VudHMYBCADKAsyIi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUG9vbEFjY291bnQSGwoTcmVtb3ZlZF9hY2NvdW50X2lkcxgFIAMoCRI/ChBzZXNzaW9uX2JpbmRpbmdzGAYgAygLMiUubXVsdGljb2RleC5jb250cm9sLnYxLlNlc3Npb25CaW5kaW5nEkAKD2FwaV9rZXlfZGlnZXN0cxgHIAEoCzInLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXlEaWdlc3RMaXN0EjUKCHNldHRpbmdzGAggASgLMiMubXVsdGljb2RleC5jb250cm9sLnYxLlBvb2xTZXR0aW5ncyK6AwoLUG9vbEFjY291bnQSCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSEAoIcHJpb3JpdHkYAyABKAUSDwoHZW5hYmxlZBgEIAEoCBIVCg1yZWF1dGhfcmVhc29uGAUgASgJEjUKEWJsb2NrX2V4cGlyZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIUCgxibG9ja19yZWFzb24YByABKAkSMgoFdXNhZ2UYCCABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQWNjb3VudFVzYWdlEjIKDmxhc3RfdXNlZF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJjaGF0Z3B0X2FjY291bnRfaWQYCiABKAkSFAoMYWNjZXNzX3Rva2VuGAsgASgJEjwKGGFjY2Vzc190b2tlbl9leHBpcmVfdGltZRgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoGYmxvY2tzGA0gAygLMiEubXVsdGljb2RleC5jb250cm9sLnYxLk1ldGVyQmxvY2sibQoOU2Vzc2lvbkJpbmRpbmcSEwoLc2Vzc2lvbl9rZXkYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIyCg5sYXN0X3NlZW5fdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSAoQQXBpS2V5RGlnZXN0TGlzdBI0CgdkaWdlc3RzGAEgAygLMiMubXVsdGljb2RleC5jb250cm9sLnYxLkFwaUtleURpZ2VzdCIsCgxBcGlLZXlEaWdlc3QSDAoEbmFtZRgBIAEoCRIOCgZzaGEyNTYYAiABKAkicQoMUG9vbFNldHRpbmdzEjEKDmJsb2NrX2ZhbGxiYWNrGAEgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEi4KC3N0aWNreV9pZGxlGAIgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uIlwKFVJlcG9ydE91dGNvbWVzUmVxdWVzdBIPCgdlZGdlX2lkGAEgASgJEjIKB3JlcG9ydHMYAiADKAsyIS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUG9vbFJlcG9ydCL4AQoKUG9vbFJlcG9ydBIQCghzZXF1ZW5jZRgBIAEoBBImCgNhZ2UYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SNwoHYXR0ZW1wdBgDIAEoCzIkLm11bHRpY29kZXguY29udHJvbC52MS5BdHRlbXB0UmVwb3J0SAASNQoGYW5zd2VyGAQgASgLMiMubXVsdGljb2RleC5jb250cm9sLnYxLkFuc3dlclJlcG9ydEgAEjgKB2JpbmRpbmcYBSABKAsyJS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuU2Vzc2lvbkJpbmRpbmdIAEIGCgRraW5kIsUFCg1BdHRlbXB0UmVwb3J0EhIKCnJlcXVlc3RfaWQYASABKAkSDwoHYXR0ZW1wdBgCIAEoBRIQCghlbmRwb2ludBgDIAEoCRIRCgl0cmFuc3BvcnQYBCABKAkSDQoFbW9kZWwYBSABKAkSEwoLY2xpZW50X25hbWUYBiABKAkSEgoKYWNjb3VudF9pZBgHIAEoCRITCgtzdGF0dXNfY29kZRgIIAEoBRISCgplcnJvcl9jb2RlGAkgASgJEhUKDWVycm9yX21lc3NhZ2UYCiABKAkSLQoJcmVzZXRzX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCglyZXNldHNfaW4YDCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SVgoScmF0ZV9saW1pdF9oZWFkZXJzGA0gAygLMjoubXVsdGljb2RleC5jb250cm9sLnYxLkF0dGVtcHRSZXBvcnQuUmF0ZUxpbWl0SGVhZGVyc0VudHJ5EhQKDGlucHV0X3Rva2VucxgOIAEoAxIbChNjYWNoZWRfaW5wdXRfdG9rZW5zGA8gASgDEhUKDW91dHB1dF90b2tlbnMYECABKAMSGAoQcmVhc29uaW5nX3Rva2VucxgRIAEoAxI1ChJ0aW1lX3RvX2ZpcnN0X2J5dGUYEiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SKwoIZHVyYXRpb24YEyABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SDwoHcGFpZF9ieRgUIAEoCRIWCg51cHN0cmVhbV9tb2RlbBgVIAEoCRITCgt0cmFjZXBhcmVudBgWIAEoCRo3ChVSYXRlTGltaXRIZWFkZXJzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLTAQoMQW5zd2VyUmVwb3J0EhIKCnJlcXVlc3RfaWQYASABKAkSEAoIZW5kcG9pbnQYAiABKAkSEQoJdHJhbnNwb3J0GAMgASgJEg0KBW1vZGVsGAQgASgJEhMKC2NsaWVudF9uYW1lGAUgASgJEhMKC3N0YXR1c19jb2RlGAYgASgFEhIKCmVycm9yX2NvZGUYByABKAkSEAoIYXR0ZW1wdHMYCCABKAUSKwoIZHVyYXRpb24YCSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iUQoWUmVwb3J0T3V0Y29tZXNSZXNwb25zZRIXCg9hcHBsaWVkX3Rocm91Z2gYASABKAQSDQoFZXBvY2gYAiABKAkSDwoHdmVyc2lvbhgDIAEoAyJNChlSZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSHAoUcmVmdXNlZF90b2tlbl9zaGEyNTYYAiABKAkitgEKGlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlYXV0aF9yZWFzb24YAyABKAkSDQoFZXJyb3IYBCABKAkSDQoFZXBvY2gYBSABKAkSDwoHdmVyc2lvbhgGIAEoAyIXChVHZXRQb29sVmVyc2lvblJlcXVlc3QiOAoWR2V0UG9vbFZlcnNpb25SZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDMsgDCgtQb29sU2VydmljZRJgCglXYXRjaFBvb2wSJy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuV2F0Y2hQb29sUmVxdWVzdBooLm11bHRpY29kZXguY29udHJvbC52MS5XYXRjaFBvb2xSZXNwb25zZTABEm0KDlJlcG9ydE91dGNvbWVzEiwubXVsdGljb2RleC5jb250cm9sLnYxLlJlcG9ydE91dGNvbWVzUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5SZXBvcnRPdXRjb21lc1Jlc3BvbnNlEnkKElJlZnJlc2hBY2Nlc3NUb2tlbhIwLm11bHRpY29kZXguY29udHJvbC52MS5SZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0GjEubXVsdGljb2RleC5jb250cm9sLnYxLlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEm0KDkdldFBvb2xWZXJzaW9uEiwubXVsdGljb2RleC5jb250cm9sLnYxLkdldFBvb2xWZXJzaW9uUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5HZXRQb29sVmVyc2lvblJlc3BvbnNlQhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_account]);
+  fileDesc("CihtdWx0aWNvZGV4L2NvbnRyb2wvdjEvcG9vbF9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEiIwoQV2F0Y2hQb29sUmVxdWVzdBIPCgdlZGdlX2lkGAEgASgJIqcDChFXYXRjaFBvb2xSZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEg8KB3JlcGxhY2UYAyABKAgSNAoIYWNjb3VudHMYBCADKAsyIi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUG9vbEFjY291bnQSGwoTcmVtb3ZlZF9hY2NvdW50X2lkcxgFIAMoCRI/ChBzZXNzaW9uX2JpbmRpbmdzGAYgAygLMiUubXVsdGljb2RleC5jb250cm9sLnYxLlNlc3Npb25CaW5kaW5nEkAKD2FwaV9rZXlfZGlnZXN0cxgHIAEoCzInLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXlEaWdlc3RMaXN0EjUKCHNldHRpbmdzGAggASgLMiMubXVsdGljb2RleC5jb250cm9sLnYxLlBvb2xTZXR0aW5ncxI4CglrZXlfdXNhZ2UYCSADKAsyJS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuS2V5VXNhZ2VUb3RhbHMSGgoSa2V5X2NvdW50c190aHJvdWdoGAogASgEIroDCgtQb29sQWNjb3VudBIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwcmlvcml0eRgDIAEoBRIPCgdlbmFibGVkGAQgASgIEhUKDXJlYXV0aF9yZWFzb24YBSABKAkSNQoRYmxvY2tfZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGJsb2NrX3JlYXNvbhgHIAEoCRIyCgV1c2FnZRgIIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50VXNhZ2USMgoObGFzdF91c2VkX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmNoYXRncHRfYWNjb3VudF9pZBgKIAEoCRIUCgxhY2Nlc3NfdG9rZW4YCyABKAkSPAoYYWNjZXNzX3Rva2VuX2V4cGlyZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgZibG9ja3MYDSADKAsyIS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTWV0ZXJCbG9jayJtCg5TZXNzaW9uQmluZGluZxITCgtzZXNzaW9uX2tleRgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEjIKDmxhc3Rfc2Vlbl90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJIChBBcGlLZXlEaWdlc3RMaXN0EjQKB2RpZ2VzdHMYASADKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5RGlnZXN0Im0KDEFwaUtleURpZ2VzdBIMCgRuYW1lGAEgASgJEg4KBnNoYTI1NhgCIAEoCRIKCgJpZBgDIAEoCRIzCgZsaW1pdHMYBCABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5TGltaXRzIlkKDktleVVzYWdlVG90YWxzEg4KBmtleV9pZBgBIAEoCRI3Cgd3aW5kb3dzGAIgAygLMiYubXVsdGljb2RleC5jb250cm9sLnYxLktleVdpbmRvd1RvdGFscyKiAQoPS2V5V2luZG93VG90YWxzEj0KBnBlcmlvZBgBIAEoDjItLm11bHRpY29kZXguY29udHJvbC52MS5LZXlCdWRnZXRTdGF0dXMuUGVyaW9kEi4KCnN0YXJ0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHJlcXVlc3RzGAMgASgDEg4KBnRva2VucxgEIAEoAyJxCgxQb29sU2V0dGluZ3MSMQoOYmxvY2tfZmFsbGJhY2sYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLgoLc3RpY2t5X2lkbGUYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iXAoVUmVwb3J0T3V0Y29tZXNSZXF1ZXN0Eg8KB2VkZ2VfaWQYASABKAkSMgoHcmVwb3J0cxgCIAMoCzIhLm11bHRpY29kZXguY29udHJvbC52MS5Qb29sUmVwb3J0IvgBCgpQb29sUmVwb3J0EhAKCHNlcXVlbmNlGAEgASgEEiYKA2FnZRgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI3CgdhdHRlbXB0GAMgASgLMiQubXVsdGljb2RleC5jb250cm9sLnYxLkF0dGVtcHRSZXBvcnRIABI1CgZhbnN3ZXIYBCABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQW5zd2VyUmVwb3J0SAASOAoHYmluZGluZxgFIAEoCzIlLm11bHRpY29kZXguY29udHJvbC52MS5TZXNzaW9uQmluZGluZ0gAQgYKBGtpbmQi3AUKDUF0dGVtcHRSZXBvcnQSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdhdHRlbXB0GAIgASgFEhAKCGVuZHBvaW50GAMgASgJEhEKCXRyYW5zcG9ydBgEIAEoCRINCgVtb2RlbBgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhMKC3N0YXR1c19jb2RlGAggASgFEhIKCmVycm9yX2NvZGUYCSABKAkSFQoNZXJyb3JfbWVzc2FnZRgKIAEoCRItCglyZXNldHNfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCXJlc2V0c19pbhgMIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhJWChJyYXRlX2xpbWl0X2hlYWRlcnMYDSADKAsyOi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXR0ZW1wdFJlcG9ydC5SYXRlTGltaXRIZWFkZXJzRW50cnkSFAoMaW5wdXRfdG9rZW5zGA4gASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYDyABKAMSFQoNb3V0cHV0X3Rva2VucxgQIAEoAxIYChByZWFzb25pbmdfdG9rZW5zGBEgASgDEjUKEnRpbWVfdG9fZmlyc3RfYnl0ZRgSIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghkdXJhdGlvbhgTIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIPCgdwYWlkX2J5GBQgASgJEhYKDnVwc3RyZWFtX21vZGVsGBUgASgJEhMKC3RyYWNlcGFyZW50GBYgASgJEhUKDWNsaWVudF9rZXlfaWQYFyABKAkaNwoVUmF0ZUxpbWl0SGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilwIKDEFuc3dlclJlcG9ydBISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGVuZHBvaW50GAIgASgJEhEKCXRyYW5zcG9ydBgDIAEoCRINCgVtb2RlbBgEIAEoCRITCgtjbGllbnRfbmFtZRgFIAEoCRITCgtzdGF0dXNfY29kZRgGIAEoBRISCgplcnJvcl9jb2RlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEisKCGR1cmF0aW9uGAkgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDWNsaWVudF9rZXlfaWQYCiABKAkSFAoMaW5wdXRfdG9rZW5zGAsgASgDEhUKDW91dHB1dF90b2tlbnMYDCABKAMiUQoWUmVwb3J0T3V0Y29tZXNSZXNwb25zZRIXCg9hcHBsaWVkX3Rocm91Z2gYASABKAQSDQoFZXBvY2gYAiABKAkSDwoHdmVyc2lvbhgDIAEoAyJNChlSZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSHAoUcmVmdXNlZF90b2tlbl9zaGEyNTYYAiABKAkitgEKGlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlYXV0aF9yZWFzb24YAyABKAkSDQoFZXJyb3IYBCABKAkSDQoFZXBvY2gYBSABKAkSDwoHdmVyc2lvbhgGIAEoAyIXChVHZXRQb29sVmVyc2lvblJlcXVlc3QiOAoWR2V0UG9vbFZlcnNpb25SZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDMsgDCgtQb29sU2VydmljZRJgCglXYXRjaFBvb2wSJy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuV2F0Y2hQb29sUmVxdWVzdBooLm11bHRpY29kZXguY29udHJvbC52MS5XYXRjaFBvb2xSZXNwb25zZTABEm0KDlJlcG9ydE91dGNvbWVzEiwubXVsdGljb2RleC5jb250cm9sLnYxLlJlcG9ydE91dGNvbWVzUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5SZXBvcnRPdXRjb21lc1Jlc3BvbnNlEnkKElJlZnJlc2hBY2Nlc3NUb2tlbhIwLm11bHRpY29kZXguY29udHJvbC52MS5SZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0GjEubXVsdGljb2RleC5jb250cm9sLnYxLlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEm0KDkdldFBvb2xWZXJzaW9uEiwubXVsdGljb2RleC5jb250cm9sLnYxLkdldFBvb2xWZXJzaW9uUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5HZXRQb29sVmVyc2lvblJlc3BvbnNlQhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_account, file_multicodex_control_v1_api_key_service]);
 
 /**
  * Request for WatchPool.
@@ -98,6 +100,22 @@ export type WatchPoolResponse = Message<"multicodex.control.v1.WatchPoolResponse
    * @generated from field: multicodex.control.v1.PoolSettings settings = 8;
    */
   settings?: PoolSettings | undefined;
+
+  /**
+   * Pool-wide budget counts of the client keys that have budgets, changed since the last message (all of them when
+   * `replace` is set): what every Edge's reports added up to, as Control applied them.
+   *
+   * @generated from field: repeated multicodex.control.v1.KeyUsageTotals key_usage = 9;
+   */
+  keyUsage: KeyUsageTotals[];
+
+  /**
+   * Every report of the watching Edge (its `edge_id`) up to this sequence number is counted in the key totals the Edge
+   * holds after this message, so the Edge stops counting those requests itself; set with `key_usage`.
+   *
+   * @generated from field: uint64 key_counts_through = 10;
+   */
+  keyCountsThrough: bigint;
 };
 
 /**
@@ -270,7 +288,7 @@ export const ApiKeyDigestListSchema: GenMessage<ApiKeyDigestList> = /*@__PURE__*
   messageDesc(file_multicodex_control_v1_pool_service, 4);
 
 /**
- * The hash of one client key.
+ * The hash of one client key, and what the Edge enforces for it.
  *
  * @generated from message multicodex.control.v1.ApiKeyDigest
  */
@@ -288,6 +306,20 @@ export type ApiKeyDigest = Message<"multicodex.control.v1.ApiKeyDigest"> & {
    * @generated from field: string sha256 = 2;
    */
   sha256: string;
+
+  /**
+   * The key's id; reports name the key by it.
+   *
+   * @generated from field: string id = 3;
+   */
+  id: string;
+
+  /**
+   * The key's limits; unset: none.
+   *
+   * @generated from field: multicodex.control.v1.ApiKeyLimits limits = 4;
+   */
+  limits?: ApiKeyLimits | undefined;
 };
 
 /**
@@ -296,6 +328,76 @@ export type ApiKeyDigest = Message<"multicodex.control.v1.ApiKeyDigest"> & {
  */
 export const ApiKeyDigestSchema: GenMessage<ApiKeyDigest> = /*@__PURE__*/
   messageDesc(file_multicodex_control_v1_pool_service, 5);
+
+/**
+ * A client key's pool-wide counts in the budget windows now under way (or last used).
+ *
+ * @generated from message multicodex.control.v1.KeyUsageTotals
+ */
+export type KeyUsageTotals = Message<"multicodex.control.v1.KeyUsageTotals"> & {
+  /**
+   * The key's id.
+   *
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * One entry per window kind (day, week, month).
+   *
+   * @generated from field: repeated multicodex.control.v1.KeyWindowTotals windows = 2;
+   */
+  windows: KeyWindowTotals[];
+};
+
+/**
+ * Describes the message multicodex.control.v1.KeyUsageTotals.
+ * Use `create(KeyUsageTotalsSchema)` to create a new message.
+ */
+export const KeyUsageTotalsSchema: GenMessage<KeyUsageTotals> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_pool_service, 6);
+
+/**
+ * What one key used in one calendar window.
+ *
+ * @generated from message multicodex.control.v1.KeyWindowTotals
+ */
+export type KeyWindowTotals = Message<"multicodex.control.v1.KeyWindowTotals"> & {
+  /**
+   * The window's kind.
+   *
+   * @generated from field: multicodex.control.v1.KeyBudgetStatus.Period period = 1;
+   */
+  period: KeyBudgetStatus_Period;
+
+  /**
+   * When the window began; counts of a window that has ended count for nothing.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 2;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * Requests sent to an account.
+   *
+   * @generated from field: int64 requests = 3;
+   */
+  requests: bigint;
+
+  /**
+   * Tokens: input (cached ones included) plus output.
+   *
+   * @generated from field: int64 tokens = 4;
+   */
+  tokens: bigint;
+};
+
+/**
+ * Describes the message multicodex.control.v1.KeyWindowTotals.
+ * Use `create(KeyWindowTotalsSchema)` to create a new message.
+ */
+export const KeyWindowTotalsSchema: GenMessage<KeyWindowTotals> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_pool_service, 7);
 
 /**
  * The policies an Edge applies locally, as Control is configured.
@@ -323,7 +425,7 @@ export type PoolSettings = Message<"multicodex.control.v1.PoolSettings"> & {
  * Use `create(PoolSettingsSchema)` to create a new message.
  */
 export const PoolSettingsSchema: GenMessage<PoolSettings> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 6);
+  messageDesc(file_multicodex_control_v1_pool_service, 8);
 
 /**
  * Request for ReportOutcomes.
@@ -351,7 +453,7 @@ export type ReportOutcomesRequest = Message<"multicodex.control.v1.ReportOutcome
  * Use `create(ReportOutcomesRequestSchema)` to create a new message.
  */
 export const ReportOutcomesRequestSchema: GenMessage<ReportOutcomesRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 7);
+  messageDesc(file_multicodex_control_v1_pool_service, 9);
 
 /**
  * One thing an Edge learned.
@@ -410,7 +512,7 @@ export type PoolReport = Message<"multicodex.control.v1.PoolReport"> & {
  * Use `create(PoolReportSchema)` to create a new message.
  */
 export const PoolReportSchema: GenMessage<PoolReport> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 8);
+  messageDesc(file_multicodex_control_v1_pool_service, 10);
 
 /**
  * How one upstream attempt went. Never a token or a prompt.
@@ -573,6 +675,13 @@ export type AttemptReport = Message<"multicodex.control.v1.AttemptReport"> & {
    * @generated from field: string traceparent = 22;
    */
   traceparent: string;
+
+  /**
+   * The client key's id; empty while /v1 is open.
+   *
+   * @generated from field: string client_key_id = 23;
+   */
+  clientKeyId: string;
 };
 
 /**
@@ -580,7 +689,7 @@ export type AttemptReport = Message<"multicodex.control.v1.AttemptReport"> & {
  * Use `create(AttemptReportSchema)` to create a new message.
  */
 export const AttemptReportSchema: GenMessage<AttemptReport> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 9);
+  messageDesc(file_multicodex_control_v1_pool_service, 11);
 
 /**
  * What the client finally got for one request, after all its attempts.
@@ -650,6 +759,27 @@ export type AnswerReport = Message<"multicodex.control.v1.AnswerReport"> & {
    * @generated from field: google.protobuf.Duration duration = 9;
    */
   duration?: Duration | undefined;
+
+  /**
+   * The client key's id; empty while /v1 is open. Control adds the request to the key's budget counts.
+   *
+   * @generated from field: string client_key_id = 10;
+   */
+  clientKeyId: string;
+
+  /**
+   * Input tokens of the answer the client got, cached ones included (for token budgets).
+   *
+   * @generated from field: int64 input_tokens = 11;
+   */
+  inputTokens: bigint;
+
+  /**
+   * Output tokens of that answer, reasoning ones included.
+   *
+   * @generated from field: int64 output_tokens = 12;
+   */
+  outputTokens: bigint;
 };
 
 /**
@@ -657,7 +787,7 @@ export type AnswerReport = Message<"multicodex.control.v1.AnswerReport"> & {
  * Use `create(AnswerReportSchema)` to create a new message.
  */
 export const AnswerReportSchema: GenMessage<AnswerReport> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 10);
+  messageDesc(file_multicodex_control_v1_pool_service, 12);
 
 /**
  * Response for ReportOutcomes.
@@ -692,7 +822,7 @@ export type ReportOutcomesResponse = Message<"multicodex.control.v1.ReportOutcom
  * Use `create(ReportOutcomesResponseSchema)` to create a new message.
  */
 export const ReportOutcomesResponseSchema: GenMessage<ReportOutcomesResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 11);
+  messageDesc(file_multicodex_control_v1_pool_service, 13);
 
 /**
  * Request for RefreshAccessToken.
@@ -720,7 +850,7 @@ export type RefreshAccessTokenRequest = Message<"multicodex.control.v1.RefreshAc
  * Use `create(RefreshAccessTokenRequestSchema)` to create a new message.
  */
 export const RefreshAccessTokenRequestSchema: GenMessage<RefreshAccessTokenRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 12);
+  messageDesc(file_multicodex_control_v1_pool_service, 14);
 
 /**
  * Response for RefreshAccessToken.
@@ -776,7 +906,7 @@ export type RefreshAccessTokenResponse = Message<"multicodex.control.v1.RefreshA
  * Use `create(RefreshAccessTokenResponseSchema)` to create a new message.
  */
 export const RefreshAccessTokenResponseSchema: GenMessage<RefreshAccessTokenResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 13);
+  messageDesc(file_multicodex_control_v1_pool_service, 15);
 
 /**
  * Request for GetPoolVersion.
@@ -791,7 +921,7 @@ export type GetPoolVersionRequest = Message<"multicodex.control.v1.GetPoolVersio
  * Use `create(GetPoolVersionRequestSchema)` to create a new message.
  */
 export const GetPoolVersionRequestSchema: GenMessage<GetPoolVersionRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 14);
+  messageDesc(file_multicodex_control_v1_pool_service, 16);
 
 /**
  * Response for GetPoolVersion.
@@ -819,7 +949,7 @@ export type GetPoolVersionResponse = Message<"multicodex.control.v1.GetPoolVersi
  * Use `create(GetPoolVersionResponseSchema)` to create a new message.
  */
 export const GetPoolVersionResponseSchema: GenMessage<GetPoolVersionResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 15);
+  messageDesc(file_multicodex_control_v1_pool_service, 17);
 
 /**
  * The Edge's live view of the account pool, and the way back for what the Edge learns while serving /v1.

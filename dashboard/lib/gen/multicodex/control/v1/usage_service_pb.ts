@@ -548,7 +548,8 @@ export const UsageFiguresSchema: GenMessage<UsageFigures> = /*@__PURE__*/
  */
 export type UsageGroup = Message<"multicodex.control.v1.UsageGroup"> & {
   /**
-   * The account's id, the key's name (empty: requests made while /v1 was open), or the model.
+   * The account's id, the key's id (empty: requests made while /v1 was open; a key's name for requests recorded
+   * before keys were told apart by id, of a key since revoked), or the model.
    *
    * @generated from field: string id = 1;
    */
