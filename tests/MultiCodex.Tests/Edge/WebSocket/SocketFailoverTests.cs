@@ -76,6 +76,26 @@ public sealed class SocketFailoverTests
         Assert.Contains("multicodex_edge_websocket_history_requested_total", await proxy.Stack.Admin.GetStringAsync("/metrics"));
     }
 
+    [Fact]
+    public async Task EachFrame_PassesTheKeysLimits_ARefusalIsOneErrorFrame_AndTheSocketGoesOn()
+    {
+        await using var proxy = await StartAsync();
+        await proxy.AddAccountAsync("limits@example.com");
+        var created = await proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "gpt5-only", limits = new { allowedModels = new[] { "gpt-5*" } } });
+        var secret = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        await proxy.Stack.Edge.SyncPoolAsync();
+        await using var client = await EdgeSocket.ConnectAsync(proxy.Stack.Edge.Url, secret);
+
+        var refused = await client.AskAsync(EdgeSocket.Create(EdgeSocket.User("Old model"), model: "gpt-4.1"));
+        var allowed = await client.AskAsync(EdgeSocket.Create(EdgeSocket.User("New model")));
+
+        var error = Assert.Single(refused);
+        Assert.Equal(403, error.GetProperty("status").GetInt32());
+        Assert.Equal("key_model_not_allowed", error.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("Hello from limits@example.com: New model", EdgeSocket.Text(allowed));
+        Assert.Single(proxy.Upstream.WebSocketFrames.All()); // the refused frame never went upstream
+    }
+
     private static async Task<ProxyFixture> StartAsync(Dictionary<string, string?>? settings = null)
     {
         var proxy = await ProxyFixture.StartAsync(settings);
