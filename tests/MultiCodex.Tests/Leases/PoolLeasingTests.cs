@@ -137,7 +137,8 @@ public sealed class PoolLeasingTests : IAsyncLifetime
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses")
         {
-            Content = Json(session is null ? new { model = "gpt-5.5", input = "hi" } : (object)new { model = "gpt-5.5", input = "hi", prompt_cache_key = session }),
+            // Without a session each request is a conversation of its own (a derived key would bind equal openings).
+            Content = Json(new { model = "gpt-5.5", input = "hi", prompt_cache_key = session ?? Guid.NewGuid().ToString() }),
         };
         request.Headers.Add("x-multicodex-explain", "1");
         using var response = await _proxy.Client.SendAsync(request);

@@ -125,10 +125,11 @@ public sealed class ControlRestartTests
         await control.DisposeAsync();
         await WaitForReadyzAsync(edge, "degraded");
 
-        // 80 requests while Control is away: 160 reports (an attempt and an answer each) for a queue of 100.
+        // 80 requests of one conversation while Control is away: 161 reports (its binding, then an attempt and an
+        // answer each) for a queue of 100.
         for (var i = 0; i < 80; i++)
         {
-            var response = await edge.Http.PostAsJsonAsync("/v1/responses", new { model = "gpt-5.5", input = $"queued {i}" });
+            var response = await edge.Http.PostAsJsonAsync("/v1/responses", new { model = "gpt-5.5", input = $"queued {i}", prompt_cache_key = "one-conversation" });
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
         var queue = edge.Services.GetRequiredService<MultiCodex.Edge.Pool.ReportQueue>();
@@ -139,7 +140,7 @@ public sealed class ControlRestartTests
         restartedAdmin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
         var log = (await restartedAdmin.GetFromJsonAsync<JsonObject>("/admin/requests?pageSize=500"))!["requests"]!.AsArray();
 
-        Assert.Equal((100, 60L), (queued, dropped));
+        Assert.Equal((100, 61L), (queued, dropped));
         // The newest 100 reports survived: the last 50 requests (an attempt and an answer each), one entry each in the log.
         Assert.Equal(50, log.Count);
         Assert.Contains("multicodex_edge_pool_reports_dropped_total", await restartedAdmin.GetStringAsync("/metrics"));
