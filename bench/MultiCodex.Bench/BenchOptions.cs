@@ -23,7 +23,7 @@ internal sealed record BenchOptions
     public int Accounts { get; init; } = 4;
     public IReadOnlySet<string> Scenarios { get; init; } = new HashSet<string>(AllScenarios);
 
-    public static readonly string[] AllScenarios = ["streams", "wrk", "ttfb"];
+    public static readonly string[] AllScenarios = ["streams", "wrk", "ttfb", "conversation"];
 
     /// <summary>Deltas per long stream: it lasts the ramp plus the hold, so every stream is open when the ramp ends.</summary>
     public int LongStreamDeltas => Math.Max(1, (int)Math.Ceiling((Ramp + Hold) / StreamInterval));

@@ -5,6 +5,7 @@ using MultiCodex.Edge.Health;
 using MultiCodex.Edge.Observability;
 using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.V1;
+using MultiCodex.Edge.V1.WebSocket;
 using MultiCodex.Hosting;
 using Prometheus;
 
@@ -37,6 +38,7 @@ public static class EdgeApp
         var app = builder.Build();
         app.UseServerTiming();
         app.UseFrontDoorSecurity();
+        app.UseResponsesWebSockets();
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
         app.Services.AddPoolMetrics();

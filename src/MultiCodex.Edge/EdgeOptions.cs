@@ -47,6 +47,25 @@ public sealed class EdgeOptions
     public int ReportQueueCapacity { get; set; } = 100_000;
 
     /// <summary>
+    /// Whether <c>GET /v1/responses</c> takes the Responses WebSocket (env <c>RESPONSES_WEBSOCKETS</c>, <c>on</c> or
+    /// <c>off</c>; default on). Off, the upgrade is answered <c>426</c> at once, on which the Codex CLI uses HTTP.
+    /// </summary>
+    public bool ResponsesWebSockets { get; set; } = true;
+
+    /// <summary>
+    /// Age at which an upstream WebSocket is replaced, at the next response boundary (env
+    /// <c>RESPONSES_WEBSOCKET_MAX_AGE_SECONDS</c>; default 3300 s = 55 min; the upstream cuts its sockets at 60 min).
+    /// </summary>
+    public TimeSpan UpstreamSocketMaxAge { get; set; } = TimeSpan.FromMinutes(55);
+
+    /// <summary>
+    /// Memory all WebSocket transcripts of this Edge may hold together (env <c>RESPONSES_WEBSOCKET_TRANSCRIPT_BYTES</c>;
+    /// default 256 MiB); one socket's is also bounded by <see cref="MaxRequestBodyBytes"/>. A socket whose transcript
+    /// does not fit loses it until its next full request, and a failover then asks its client to resend the history.
+    /// </summary>
+    public long TranscriptBudgetBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
     /// Memory for the responses kept so that <c>previous_response_id</c> works over HTTP (env
     /// <c>RESPONSE_STORE_MAX_BYTES</c>; default 64 MiB; 0 keeps none and refuses every continuation).
     /// </summary>
@@ -80,6 +99,9 @@ public sealed class EdgeOptions
         options.MaxAccountAttempts = (int?)Number(config, "MAX_ACCOUNT_ATTEMPTS", 1) ?? options.MaxAccountAttempts;
         options.ShutdownDrain = Seconds(config, "SHUTDOWN_DRAIN_SECONDS") ?? options.ShutdownDrain;
         options.ReportQueueCapacity = (int?)Number(config, "REPORT_QUEUE_CAPACITY", 100, int.MaxValue) ?? options.ReportQueueCapacity;
+        options.ResponsesWebSockets = Switch(config, "RESPONSES_WEBSOCKETS") ?? options.ResponsesWebSockets;
+        options.UpstreamSocketMaxAge = Number(config, "RESPONSES_WEBSOCKET_MAX_AGE_SECONDS", 1, 3599) is { } socketAge ? TimeSpan.FromSeconds(socketAge) : options.UpstreamSocketMaxAge;
+        options.TranscriptBudgetBytes = Number(config, "RESPONSES_WEBSOCKET_TRANSCRIPT_BYTES", 0) ?? options.TranscriptBudgetBytes;
         options.ResponseStoreMaxBytes = Number(config, "RESPONSE_STORE_MAX_BYTES", 0) ?? options.ResponseStoreMaxBytes;
         // At most 30 days: a memory store gains nothing from longer, and the expiry sum must stay a valid date.
         options.ResponseStoreMaxAge = Number(config, "RESPONSE_STORE_MAX_AGE_SECONDS", 1, 30 * 86_400) is { } age ? TimeSpan.FromSeconds(age) : options.ResponseStoreMaxAge;
@@ -100,6 +122,15 @@ public sealed class EdgeOptions
 
     private static TimeSpan? Seconds(IConfiguration config, string name) =>
         Number(config, name, 1) is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+
+    private static bool? Switch(IConfiguration config, string name) =>
+        NonEmpty(config[name])?.ToLowerInvariant() switch
+        {
+            null => null,
+            "on" or "true" or "1" => true,
+            "off" or "false" or "0" => false,
+            _ => throw new OptionsException($"{name} must be on or off, not '{config[name]}'."),
+        };
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

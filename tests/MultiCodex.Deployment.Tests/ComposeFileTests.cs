@@ -215,6 +215,7 @@ public sealed class ComposeFileTests
             "PORT", "HOST", "CONTROL_URL", "DASHBOARD_URL", "ADMIN_TOKEN", "ALLOWED_HOSTS", "CHATGPT_BASE_URL", "MAX_REQUEST_BODY_BYTES",
             "UPSTREAM_TIMEOUT_SECONDS", "FIRST_EVENT_TIMEOUT_SECONDS", "STREAM_IDLE_TIMEOUT_SECONDS", "MAX_ACCOUNT_ATTEMPTS", "SHUTDOWN_DRAIN_SECONDS",
             "REPORT_QUEUE_CAPACITY", "RESPONSE_STORE_MAX_BYTES", "RESPONSE_STORE_MAX_AGE_SECONDS", "LOG_FORMAT", "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "RESPONSES_WEBSOCKETS", "RESPONSES_WEBSOCKET_MAX_AGE_SECONDS", "RESPONSES_WEBSOCKET_TRANSCRIPT_BYTES",
         ];
         Assert.Equal(controlReads.Order(StringComparer.Ordinal), control.Order(StringComparer.Ordinal));
         Assert.Equal(edgeReads.Order(StringComparer.Ordinal), edge.Order(StringComparer.Ordinal));

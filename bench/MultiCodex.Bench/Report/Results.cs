@@ -76,6 +76,8 @@ internal static class Metrics
         ["upstream_cpu_pct"] = ("upstream CPU %", "0"),
         ["upstream_bytes_ratio"] = ("bytes upstream / received", "0.000"),
         ["ttfb_p50_ms"] = ("TTFB p50 ms", "0.00"),
+        ["upstream_bytes_per_turn"] = ("bytes upstream/turn", "N0"),
+        ["cpu_edge_ms_per_turn"] = ("Edge CPU ms/turn", "0.000"),
         ["ttfb_p99_ms"] = ("TTFB p99 ms", "0.00"),
         ["added_ttfb_p50_ms"] = ("added TTFB p50 ms", "0.00"),
         ["added_ttfb_p99_ms"] = ("added TTFB p99 ms", "0.00"),

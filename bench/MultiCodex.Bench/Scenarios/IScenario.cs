@@ -40,7 +40,7 @@ internal sealed record BenchContext(BenchOptions Options, BenchStack Stack, IRea
 internal static class ScenarioCatalog
 {
     // Long streams first: the memory per stream is best read before the request/response load has grown the heaps.
-    public static IReadOnlyList<IScenario> All { get; } = [new LongStreamScenario(), new RequestResponseScenario(), new FirstByteScenario()];
+    public static IReadOnlyList<IScenario> All { get; } = [new LongStreamScenario(), new RequestResponseScenario(), new FirstByteScenario(), new ConversationScenario()];
 }
 
 /// <summary>The outcome of the smoke checks; each line is printed as it is decided.</summary>

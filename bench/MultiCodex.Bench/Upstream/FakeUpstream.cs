@@ -30,6 +30,7 @@ internal static class FakeUpstream
             kestrel.Limits.MaxRequestBodySize = 256 * 1024 * 1024;
         });
         await using var app = builder.Build();
+        app.UseWebSockets();
         app.Run(handler.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -20,7 +20,7 @@ internal sealed record UpstreamSettings(IReadOnlyList<BenchAccount> Accounts, Ti
 /// <see cref="CodexStream"/> (or, when the body asks for it, a slow long stream); <c>GET /backend-api/wham/usage</c>
 /// keeps Control's usage probe happy; <c>/bench/*</c> tells the harness what arrived.
 /// </summary>
-internal sealed class UpstreamHandler
+internal sealed partial class UpstreamHandler
 {
     /// <summary>A request whose first 64 KB hold this asks for a long stream (in <c>client_metadata</c>, which proxies pass on).</summary>
     public static readonly byte[] LongStreamMarker = "\"bench_stream\":\"long\""u8.ToArray();
@@ -51,6 +51,7 @@ internal sealed class UpstreamHandler
     public Task HandleAsync(HttpContext context) => context.Request.Path.Value switch
     {
         "/backend-api/codex/responses" when HttpMethods.IsPost(context.Request.Method) => ResponsesAsync(context),
+        "/backend-api/codex/responses" when context.WebSockets.IsWebSocketRequest => SocketAsync(context),
         "/backend-api/wham/usage" => UsageAsync(context),
         "/bench/counters" => Json(context, 200, new JsonObject
         {

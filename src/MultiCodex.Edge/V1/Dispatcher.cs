@@ -112,7 +112,7 @@ public sealed class Dispatcher(IAccountPool pool, UpstreamClient upstream, EdgeO
             {
                 try
                 {
-                    response = await upstream.SendResponsesAsync(request, client.Headers, attempt.Lease, headersTimeout.Token);
+                    response = await (request.Route ?? upstream).SendAsync(request, client.Headers, attempt.Lease, headersTimeout.Token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {

@@ -14,7 +14,7 @@ namespace MultiCodex.Edge.V1;
 /// Client header values arrive here as visible ASCII only: the front door has already dropped every value with
 /// non-ASCII or control characters (<see cref="FrontDoor.FrontDoorSecurity"/> says why), so each one can be forwarded as it is.
 /// </remarks>
-public sealed class UpstreamClient : IDisposable
+public sealed class UpstreamClient : IUpstreamRoute, IDisposable
 {
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -87,6 +87,9 @@ public sealed class UpstreamClient : IDisposable
         return _invoker.SendAsync(message, cancellationToken); // an invoker never buffers: the body is left to stream
     }
 
+    Task<HttpResponseMessage> IUpstreamRoute.SendAsync(UpstreamRequest request, IHeaderDictionary clientHeaders, AccountLease lease,
+        CancellationToken cancellationToken) => SendResponsesAsync(request, clientHeaders, lease, cancellationToken);
+
     /// <summary>Asks for the model catalog as the presented Codex CLI version sees it.</summary>
     public Task<HttpResponseMessage> GetModelsAsync(AccountLease lease, CancellationToken cancellationToken)
     {
@@ -95,6 +98,13 @@ public sealed class UpstreamClient : IDisposable
         SetCredentials(message, lease);
         message.Headers.Accept.Add(Json);
         return _invoker.SendAsync(message, cancellationToken);
+    }
+
+    /// <summary>The client's headers, the persona and the lease's credentials, on an upstream request built elsewhere (a WebSocket upgrade).</summary>
+    internal void AddHeaders(HttpRequestMessage message, IHeaderDictionary clientHeaders, AccountLease lease)
+    {
+        CopyClientHeaders(clientHeaders, message);
+        SetCredentials(message, lease);
     }
 
     public void Dispose() => _invoker.Dispose();

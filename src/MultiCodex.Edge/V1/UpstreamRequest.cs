@@ -31,6 +31,9 @@ public class UpstreamRequest : IDisposable
     /// </summary>
     public string? RoutingHint { get; init; }
 
+    /// <summary>How the request reaches the upstream; null: an HTTP POST (<see cref="UpstreamClient"/>).</summary>
+    public IUpstreamRoute? Route { get; init; }
+
     /// <summary>The hint for a model and service tier, or null when either holds what a header value cannot.</summary>
     public static string? RoutingHintFor(string model, string? serviceTier)
     {
@@ -57,10 +60,10 @@ public class UpstreamRequest : IDisposable
         return (WithModel(Body.Memory, model), hint);
     }
 
-    public void Dispose() => Body.Dispose();
+    public virtual void Dispose() => Body.Dispose();
 
     // Splices a new top-level "model" value into a body the Edge built itself (valid JSON, one "model" member).
-    private static ReadOnlyMemory<byte> WithModel(ReadOnlyMemory<byte> body, string model)
+    internal static ReadOnlyMemory<byte> WithModel(ReadOnlyMemory<byte> body, string model)
     {
         var reader = new System.Text.Json.Utf8JsonReader(body.Span);
         while (reader.Read())

@@ -1,6 +1,7 @@
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.V1.Protocol;
 using MultiCodex.Edge.V1.Responses;
+using MultiCodex.Edge.V1.WebSocket;
 
 namespace MultiCodex.Edge.V1;
 
@@ -22,6 +23,7 @@ public static class V1Endpoints
         services.AddSingleton<ResponsesDialect>();
         services.AddSingleton<ChatDialect>();
         services.AddSingleton<ModelsEndpoint>();
+        services.AddResponsesWebSockets();
         return services;
     }
 
@@ -35,6 +37,7 @@ public static class V1Endpoints
                 await pipeline.RunAsync(dialect, client);
             }
         });
+        v1.MapResponsesWebSocket();
         v1.MapPost("/chat/completions", async (HttpContext http, ClientKeyGate keys, V1Pipeline pipeline, ChatDialect dialect) =>
         {
             if (await AdmitAsync(http, keys) is { } client)
@@ -101,7 +104,7 @@ public static class V1Endpoints
 
     // The client-key check: the transport of an admitted request, or null once a missing or wrong key was answered
     // (401 in OpenAI's shape; 503 when keys cannot be checked because Control was never reached).
-    private static async Task<HttpSseTransport?> AdmitAsync(HttpContext http, ClientKeyGate keys)
+    internal static async Task<HttpSseTransport?> AdmitAsync(HttpContext http, ClientKeyGate keys)
     {
         var client = new HttpSseTransport(http);
         KeyCheck check;

@@ -36,6 +36,13 @@ public sealed record ResponseBehavior
     /// the stream moves on only when the test advances it (see <see cref="FakeChatGpt.WaitForPausedStreamAsync"/>).</summary>
     public TimeSpan EventDelay { get; private init; }
 
+    /// <summary>Over WebSocket: an event of this type, unknown to clients, right after <c>response.created</c>; null = none.</summary>
+    public string? ExtraEventType { get; private init; }
+
+    /// <summary>Over WebSocket: the response ends with <c>response.done</c> instead of <c>response.completed</c>, as some
+    /// upstream paths do (CLIProxyAPI rewrites it, <c>normalizeCodexWebsocketCompletion</c>).</summary>
+    public bool EndsWithResponseDone { get; private init; }
+
     /// <summary>HTTP status for <see cref="ResponseBehaviorKind.HttpError"/>.</summary>
     public int StatusCode { get; private init; }
 
@@ -110,6 +117,12 @@ public sealed record ResponseBehavior
 
     /// <summary>This behaviour with a delay before every event on the fake's clock (streaming kinds only).</summary>
     public ResponseBehavior WithEventDelay(TimeSpan delay) => this with { EventDelay = delay };
+
+    /// <summary>This behaviour with an event of <paramref name="type"/> after <c>response.created</c> (WebSocket only).</summary>
+    public ResponseBehavior WithExtraEvent(string type) => this with { ExtraEventType = type };
+
+    /// <summary>This behaviour ending with <c>response.done</c> (WebSocket only).</summary>
+    public ResponseBehavior EndingWithResponseDone() => this with { EndsWithResponseDone = true };
 }
 
 /// <summary>The kinds of <see cref="ResponseBehavior"/>.</summary>

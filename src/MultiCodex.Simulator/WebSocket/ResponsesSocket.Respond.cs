@@ -139,10 +139,14 @@ internal sealed partial class ResponsesSocket
         var events = new List<SseEvent> { new("codex.rate_limits", SocketFrames.RateLimits(account, account.GetUsage())) { IsSequenced = false } };
         foreach (var sseEvent in answer.Events)
         {
-            events.Add(sseEvent);
+            events.Add(answer.Behavior.EndsWithResponseDone && sseEvent.Type == "response.completed" ? sseEvent with { Type = "response.done" } : sseEvent);
             if (sseEvent.Type == "response.created" && request.Generate)
             {
                 events.Add(new SseEvent("response.metadata", SocketFrames.Metadata(answer.Builder.ResponseId, "sim-" + Ids.Hex(8))) { IsSequenced = false });
+                if (answer.Behavior.ExtraEventType is { } extra)
+                {
+                    events.Add(new SseEvent(extra, new JsonObject { ["note"] = "an event clients do not know" }) { IsSequenced = false });
+                }
             }
         }
 
