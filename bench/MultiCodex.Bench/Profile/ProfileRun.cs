@@ -67,19 +67,21 @@ internal static class ProfileRun
         }
 
         context.Log($"profile: wrk {route.Name}, {load}, with dotnet-counters");
-        // The counters stop a second before wrk, so no sample is taken after the load has ended.
-        var countersDuration = options.Duration > TimeSpan.FromSeconds(2) ? options.Duration - TimeSpan.FromSeconds(1) : options.Duration;
+        // wrk starts once the tool records, and the tool stops a second before wrk: every sample is under load.
+        var toolDuration = options.Duration > TimeSpan.FromSeconds(2) ? options.Duration - TimeSpan.FromSeconds(1) : options.Duration;
+        var countersRun = tools.CollectCounters(edgePid, toolDuration, stem + ".counters.csv");
+        await countersRun.Recording;
         var cpuBefore = CpuSnapshot.Take(context.Stack);
-        var countersTask = tools.CollectCountersAsync(edgePid, countersDuration, stem + ".counters.csv");
-        var countersRun = await wrk.RunAsync(route, BodySize.Small, Connections, options.Duration);
+        var underCounters = await wrk.RunAsync(route, BodySize.Small, Connections, options.Duration);
         var cpu = CpuSnapshot.Take(context.Stack);
-        var counters = CounterSummary.Read(await countersTask);
-        var perRequest = 1000.0 / Math.Max(1, countersRun.Requests);
+        var counters = CounterSummary.Read(await countersRun.Completion);
+        var perRequest = 1000.0 / Math.Max(1, underCounters.Requests);
 
         context.Log($"profile: wrk {route.Name}, {load}, with dotnet-trace");
-        var traceTask = tools.CollectTraceAsync(edgePid, countersDuration, stem + ".nettrace");
-        var traceRun = await wrk.RunAsync(route, BodySize.Small, Connections, options.Duration);
-        var tracePath = await traceTask;
+        var traceRun = tools.CollectTrace(edgePid, toolDuration, stem + ".nettrace");
+        await traceRun.Recording;
+        var underTrace = await wrk.RunAsync(route, BodySize.Small, Connections, options.Duration);
+        var tracePath = await traceRun.Completion;
         context.Log($"profile: reading the trace of {route.Name}");
         var trace = new TraceSummary
         {
@@ -87,14 +89,14 @@ internal static class ProfileRun
             Inclusive = TraceSummary.Parse(await tools.TopMethodsAsync(tracePath, TopMethods + 20, inclusive: true)),
             Exclusive = TraceSummary.Parse(await tools.TopMethodsAsync(tracePath, 200, inclusive: false)),
         };
-        return new LoadProfile(route.Name, load, countersRun, cpu.Since(cpuBefore, "edge") * perRequest, cpu.Since(cpuBefore, "control") * perRequest,
-            counters, traceRun, trace, tracePath);
+        return new LoadProfile(route.Name, load, underCounters, cpu.Since(cpuBefore, "edge") * perRequest, cpu.Since(cpuBefore, "control") * perRequest,
+            counters, underTrace, trace, tracePath);
     }
 
     private static async Task<MemorySnapshot> SnapshotAsync(DiagnosticTools tools, int pid, string dir, string moment)
     {
         var proc = MemoryBreakdown.Read(pid);
-        var csv = await tools.CollectCountersAsync(pid, IdleSample, Path.Combine(dir, moment.Replace(' ', '-') + ".counters.csv"));
+        var csv = await tools.CollectCounters(pid, IdleSample, Path.Combine(dir, moment.Replace(' ', '-') + ".counters.csv")).Completion;
         return new MemorySnapshot(moment, proc, CounterSummary.Read(csv));
     }
 }
