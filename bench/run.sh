@@ -2,7 +2,7 @@
 # The MultiCodex benchmark: the Edge next to nginx in front of the same fake upstream (bench/README.md).
 #   ./bench/run.sh               the full benchmark (about 15 minutes); results in bench/results/latest.md
 #   ./bench/run.sh --smoke       seconds: every route answers correctly; exits non-zero otherwise; no timing
-#   ./bench/run.sh --profile     about 2 minutes: the Edge under dotnet-counters and dotnet-trace; bench/results/profile-latest.md
+#   ./bench/run.sh --profile     about 3 minutes: the Edge under dotnet-counters and dotnet-trace; bench/results/profile-latest.md
 #   ./bench/run.sh --rounds 1 …  any option of bench/README.md
 # Installs what it needs: nginx and wrk from Debian's packages (apt-get, as root) when missing; builds the
 # release apps (Control, Edge) and the harness. Everything listens on 127.0.0.1 only; every loop is bounded.
