@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using MultiCodex.Control.V1;
+using MultiCodex.Control.WebSocketSessions;
+using MultiCodex.Edge.V1.WebSocket;
 using MultiCodex.Tests.Infrastructure;
 
 namespace MultiCodex.Tests.Edge.WebSocket;
@@ -69,6 +71,43 @@ public sealed class LiveSessionTests
         second.Socket.Abort();
         var left = await WaitForSessionsAsync(proxy, s => s.Count == 1);
         Assert.Equal(1, (int)left[0]!["responses"]!);
+    }
+
+    [Fact]
+    public async Task AnIdleSocket_StaysListed_WhileItsEdgeRenewsIt_AndDropsOutWhenTheEdgeFallsSilent()
+    {
+        var controlClock = new TimerAwareClock(DateTimeOffset.UtcNow);
+        var edgeClock = new TimerAwareClock(DateTimeOffset.UtcNow);
+        await using var proxy = await ProxyFixture.StartAsync(time: controlClock, edgeTime: edgeClock);
+        proxy.Upstream.WebSocketsEnabled = true;
+        var edge = proxy.Stack.Edge;
+
+        await using var client = await EdgeSocket.ConnectAsync(edge.Url);
+        // The set went on the report queue when the reporter began its pause after sending.
+        var timers = await edgeClock.WaitForTimerAsync(LiveSessionsReporter.MinInterval, typeof(LiveSessionsReporter));
+        await edge.FlushReportsAsync();
+        Assert.Single(await ListAsync(proxy));
+
+        // Nothing changes on the socket; the Edge sends the set again after its heartbeat …
+        edgeClock.Advance(LiveSessionsReporter.MinInterval);
+        timers = await edgeClock.WaitForTimerAsync(LiveSessionsReporter.Heartbeat, typeof(LiveSessionsReporter), after: timers);
+        controlClock.Advance(TimeSpan.FromSeconds(20));
+        edgeClock.Advance(LiveSessionsReporter.Heartbeat);
+        await edgeClock.WaitForTimerAsync(LiveSessionsReporter.MinInterval, typeof(LiveSessionsReporter), after: timers);
+        await edge.FlushReportsAsync();
+        // … so 40 s after the first report the socket is still listed (20 s after the renewal) …
+        controlClock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Single(await ListAsync(proxy));
+
+        // … and once the Edge stops reporting (its clock stands still), it drops out 30 s after its last word.
+        controlClock.Advance(WebSocketSessionDirectory.ForgetAfter - TimeSpan.FromSeconds(20) + TimeSpan.FromSeconds(1));
+        Assert.Empty(await ListAsync(proxy));
+    }
+
+    private static async Task<JsonArray> ListAsync(ProxyFixture proxy)
+    {
+        var reply = await proxy.Stack.Admin.GetFromJsonAsync<JsonObject>("/admin/websocket-sessions");
+        return reply!["sessions"] as JsonArray ?? [];
     }
 
     /// <summary>Polls the route until <paramref name="done"/> holds for its list (the Edge reports every few seconds).</summary>
