@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest"
 
 import {
   clampPercent,
+  formatAge,
   formatClock,
   formatCountdown,
   formatDateTime,
@@ -30,6 +31,18 @@ describe("formatCountdown", () => {
     [6 * DAY + 23 * HOUR + 59 * MINUTE, "6d 23h"],
   ])("formats %i ms as %s", (milliseconds, expected) => {
     expect(formatCountdown(milliseconds)).toBe(expected)
+  })
+})
+
+describe("formatAge", () => {
+  it.each([
+    [0, "<1m"],
+    [59_000, "<1m"],
+    [MINUTE + 59_000, "1m"],
+    [3 * HOUR + 5 * MINUTE + 30_000, "3h 5m"],
+    [2 * DAY + 4 * HOUR + 59 * MINUTE, "2d 4h"],
+  ])("formats %i ms as %s (rounded down)", (milliseconds, expected) => {
+    expect(formatAge(milliseconds)).toBe(expected)
   })
 })
 

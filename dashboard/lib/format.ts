@@ -44,6 +44,11 @@ export function formatCountdown(milliseconds: number): string {
   return `${minutes}m`
 }
 
+/** How long something has been going, at most two units, rounded down: `<1m`, `42m`, `3h 5m`, `2d 4h`. */
+export function formatAge(milliseconds: number): string {
+  return milliseconds < MINUTE ? "<1m" : formatCountdown(Math.floor(milliseconds / MINUTE) * MINUTE)
+}
+
 /** "resets in 3h 5m", or "resets now" once the time has passed. */
 export function formatResetsIn(resetTime: Date, now: Date): string {
   const left = resetTime.getTime() - now.getTime()

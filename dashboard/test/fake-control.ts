@@ -16,6 +16,7 @@ import type {
   UsageSample,
 } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 import type { DeliveryAttempt, Webhook } from "@/lib/gen/multicodex/control/v1/webhook_service_pb"
+import type { WebSocketSession } from "@/lib/gen/multicodex/control/v1/websocket_session_service_pb"
 import { adminTokenInterceptor } from "@/lib/transport"
 
 import { registerFakeServices } from "./fake-services"
@@ -29,6 +30,8 @@ export interface FakeControlOptions {
   /** Delivery attempts by webhook id, newest first. */
   attempts?: Record<string, DeliveryAttempt[]>
   overview?: GetUsageOverviewResponse
+  /** The open client WebSockets ListWebSocketSessions returns. */
+  webSocketSessions?: WebSocketSession[]
   /** Like Control's ADMIN_TOKEN: when set, calls must carry it. */
   adminToken?: string
   /** Makes ListAccounts (and WatchAccounts) fail with this error instead. */
@@ -49,6 +52,7 @@ export class FakeControl {
   webhooks: Webhook[]
   attempts: Record<string, DeliveryAttempt[]>
   overview?: GetUsageOverviewResponse
+  webSocketSessions: WebSocketSession[]
   flows = new Map<string, OAuthFlow>()
   /** The email the issuer signs in on completion, whatever was typed (for the "not the email you typed" case). */
   signInAs?: string
@@ -66,6 +70,7 @@ export class FakeControl {
     webhooks = [],
     attempts = {},
     overview,
+    webSocketSessions = [],
     adminToken,
     failWith,
   }: FakeControlOptions = {}) {
@@ -76,6 +81,7 @@ export class FakeControl {
     this.webhooks = webhooks
     this.attempts = attempts
     this.overview = overview
+    this.webSocketSessions = webSocketSessions
     this.failWith = failWith
     this.transport = createRouterTransport((router) => registerFakeServices(router, this), {
       transport: { interceptors: [adminTokenInterceptor(readAdminToken), requireToken(adminToken)] },

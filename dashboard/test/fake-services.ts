@@ -14,7 +14,7 @@ import {
 } from "@/lib/gen/multicodex/control/v1/oauth_service_pb"
 import { UsageService } from "@/lib/gen/multicodex/control/v1/usage_service_pb"
 
-import { registerFakeWebhookServices } from "./fake-webhook-services"
+import { registerFakeWebhookServices, registerFakeWebSocketSessionService } from "./fake-webhook-services"
 
 import type { FakeControl } from "./fake-control"
 import { NOW, makeAccount } from "./fixtures"
@@ -224,6 +224,7 @@ export function registerFakeServices(router: ConnectRouter, fake: FakeControl): 
   })
 
   registerFakeWebhookServices(router, fake)
+  registerFakeWebSocketSessionService(router, fake)
 
   router.service(UsageService, {
     refreshUsage(request) {

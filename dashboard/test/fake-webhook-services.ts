@@ -8,6 +8,7 @@ import {
   WebhookService,
   type Webhook,
 } from "@/lib/gen/multicodex/control/v1/webhook_service_pb"
+import { WebSocketSessionService } from "@/lib/gen/multicodex/control/v1/websocket_session_service_pb"
 
 import type { FakeControl } from "./fake-control"
 import { NOW } from "./fixtures"
@@ -87,6 +88,16 @@ export function registerFakeWebhookServices(router: ConnectRouter, fake: FakeCon
       fake.record("listDeliveryAttempts", request)
       find(request.webhookId)
       return { attempts: fake.attempts[request.webhookId] ?? [] }
+    },
+  })
+}
+
+/** WebSocketSessionService: the fake's open sockets, as Control lists what the Edges reported. */
+export function registerFakeWebSocketSessionService(router: ConnectRouter, fake: FakeControl): void {
+  router.service(WebSocketSessionService, {
+    listWebSocketSessions(request) {
+      fake.record("listWebSocketSessions", request)
+      return { sessions: fake.webSocketSessions }
     },
   })
 }

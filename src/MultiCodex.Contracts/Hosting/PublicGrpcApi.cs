@@ -23,6 +23,7 @@ public static class PublicGrpcApi
         ApiKeyService.Descriptor,
         EventService.Descriptor,
         WebhookService.Descriptor,
+        WebSocketSessionService.Descriptor,
     ];
 
     // Reflection returns schemas, never data, and still needs the admin token; it lets `buf curl` work through the

@@ -6,18 +6,21 @@ using MultiCodex.Control.Accounts;
 using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Tokens;
 using MultiCodex.Control.V1;
+using MultiCodex.Control.WebSocketSessions;
 
 namespace MultiCodex.Control.Pool;
 
 /// <summary>Maps PoolService calls from the Edges onto the feed, the report intake and the token refresher. Native gRPC only.</summary>
 internal sealed partial class PoolGrpcService(
-    PoolFeed feed, PoolReportIntake intake, AccountStore store, TokenRefresher refresher, ILogger<PoolGrpcService> logger)
+    PoolFeed feed, PoolReportIntake intake, AccountStore store, TokenRefresher refresher, WebSocketSessionDirectory webSockets,
+    ILogger<PoolGrpcService> logger)
     : PoolService.PoolServiceBase
 {
     public override async Task WatchPool(WatchPoolRequest request, IServerStreamWriter<WatchPoolResponse> responseStream, ServerCallContext context)
     {
         using var watch = feed.Watch(request.EdgeId);
         Log.EdgeConnected(logger, request.EdgeId);
+        webSockets.WatchStarted(request.EdgeId);
         try
         {
             await responseStream.WriteAsync(watch.Full(), context.CancellationToken);
@@ -29,6 +32,10 @@ internal sealed partial class PoolGrpcService(
         catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The Edge went away (or Control is stopping).
+        }
+        finally
+        {
+            webSockets.WatchEnded(request.EdgeId);
         }
         Log.EdgeDisconnected(logger, request.EdgeId);
     }

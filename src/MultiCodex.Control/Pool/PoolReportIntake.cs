@@ -5,6 +5,7 @@ using MultiCodex.Control.ApiKeys;
 using MultiCodex.Control.History;
 using MultiCodex.Control.Observability;
 using MultiCodex.Control.Usage;
+using MultiCodex.Control.WebSocketSessions;
 using MultiCodex.Pool.ClientKeys;
 using V1 = MultiCodex.Control.V1;
 
@@ -30,6 +31,7 @@ public sealed partial class PoolReportIntake(
     KeyBudgetCounters budgets,
     PoolFeed feed,
     UsageRecheck recheck,
+    WebSocketSessionDirectory webSockets,
     IOptions<PoolOptions> options,
     TimeProvider time,
     ILogger<PoolReportIntake> logger)
@@ -70,6 +72,9 @@ public sealed partial class PoolReportIntake(
                         {
                             keyRequests.Add(new KeyIncrement(answer.KeyId, answer.Time, report.Answer.InputTokens + report.Answer.OutputTokens));
                         }
+                        break;
+                    case V1.PoolReport.KindOneofCase.WebsocketSessions:
+                        webSockets.Apply(edgeId, report.WebsocketSessions, at);
                         break;
                 }
             }

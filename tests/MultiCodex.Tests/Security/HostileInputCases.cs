@@ -74,7 +74,9 @@ public static class HostileInputCases
         new("request line over 8 KB", Get("/v1/models?q=" + new string('a', 9 * 1024)), 414, ErrorShape.Bare),
 
         // Method confusion and unknown routes.
-        new("GET /v1/responses", c => [Request("GET", "/v1/responses", [$"Authorization: Bearer {c.ApiKey}"], null, c.Host)], 404, ErrorShape.OpenAi, "Unknown endpoint"),
+        // GET /v1/responses is the Responses WebSocket: without an upgrade, 426 says how to open it.
+        new("GET /v1/responses without an upgrade", c => [Request("GET", "/v1/responses", [$"Authorization: Bearer {c.ApiKey}"], null, c.Host)], 426, ErrorShape.OpenAi, "WebSocket upgrade"),
+        new("GET /v1/chat/completions", c => [Request("GET", "/v1/chat/completions", [$"Authorization: Bearer {c.ApiKey}"], null, c.Host)], 404, ErrorShape.OpenAi, "Unknown endpoint"),
         new("PUT /v1/chat/completions", c => [Request("PUT", "/v1/chat/completions", [$"Authorization: Bearer {c.ApiKey}"], Ok, c.Host)], 404, ErrorShape.OpenAi, "Unknown endpoint"),
         new("POST /v1/embeddings", V1("/v1/embeddings", Ok), 404, ErrorShape.OpenAi, "Unknown endpoint"),
         new("GET on a custom admin method", Admin("GET", "/admin/accounts/{id}/unblock", null), 404, ErrorShape.Admin),

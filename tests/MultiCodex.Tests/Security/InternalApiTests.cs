@@ -93,6 +93,7 @@ public sealed class InternalApiTests : IAsyncLifetime
         Assert.Contains("/multicodex.control.v1.ApiKeyService/CreateApiKey", PublicGrpcApi.Methods);
         Assert.Contains("/multicodex.control.v1.EventService/WatchEvents", PublicGrpcApi.Methods);
         Assert.Contains("/multicodex.control.v1.WebhookService/CreateWebhook", PublicGrpcApi.Methods);
+        Assert.Contains("/multicodex.control.v1.WebSocketSessionService/ListWebSocketSessions", PublicGrpcApi.Methods);
         Assert.DoesNotContain(PublicGrpcApi.Methods, m => m.StartsWith("/multicodex.control.v1.PoolService/", StringComparison.Ordinal));
     }
 

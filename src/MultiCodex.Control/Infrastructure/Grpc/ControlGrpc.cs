@@ -9,6 +9,7 @@ using MultiCodex.Control.OAuth;
 using MultiCodex.Control.Pool;
 using MultiCodex.Control.Usage;
 using MultiCodex.Control.Webhooks;
+using MultiCodex.Control.WebSocketSessions;
 
 namespace MultiCodex.Control.Infrastructure.Grpc;
 
@@ -50,6 +51,7 @@ internal static class ControlGrpc
         app.MapGrpcService<EventGrpcService>();
         app.MapGrpcService<WebhookGrpcService>();
         app.MapGrpcService<KeyUsageGrpcService>();
+        app.MapGrpcService<WebSocketSessionGrpcService>();
         app.MapGrpcReflectionService();
         app.MapGrpcHealthChecksService();
         return app;

@@ -92,6 +92,7 @@ internal sealed partial class ClientSocket
             await _closed.CancelAsync(); // a response in flight stops: its upstream socket is cut and its lease ends
             _queue.Writer.TryComplete();
             await worker;
+            await AnswerCloseAsync();
             await Route.DisposeAsync();
             Transcript.Dispose();
             _services.Live.Remove(this);
@@ -318,6 +319,24 @@ internal sealed partial class ClientSocket
         {
         }
         _closed.CancelAfter(TimeSpan.FromSeconds(2)); // the client's close frame, if it sends one, ends the receive loop sooner
+    }
+
+    // A client that closed with a close frame gets one back (RFC 6455 §5.5.1), once nothing else sends: without it the
+    // connection is dropped and the client sees a close that never completed.
+    private async Task AnswerCloseAsync()
+    {
+        if (_socket.State != WebSocketState.CloseReceived)
+        {
+            return;
+        }
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+        }
     }
 
     private static partial class Log

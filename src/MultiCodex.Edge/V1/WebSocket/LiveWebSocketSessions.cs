@@ -21,6 +21,7 @@ public sealed class LiveWebSocketSessions
 {
     private readonly ConcurrentDictionary<string, ClientSocket> _sessions = new(StringComparer.Ordinal);
     private long _changes;
+    private TaskCompletionSource _changed = NewSignal();
 
     /// <summary>Rises whenever a session opens, closes or answers a response.</summary>
     public long Changes => Interlocked.Read(ref _changes);
@@ -37,9 +38,35 @@ public sealed class LiveWebSocketSessions
         Changed();
     }
 
-    internal void Changed() => Interlocked.Increment(ref _changes);
+    internal void Changed()
+    {
+        // The count rises before the signal is swapped, so a waiter that took the new signal also sees the new count.
+        Interlocked.Increment(ref _changes);
+        Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>Waits until <see cref="Changes"/> differs from <paramref name="seen"/>, or <paramref name="timeout"/> passes; true on a change.</summary>
+    internal async Task<bool> WaitForChangeAsync(long seen, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var signal = Volatile.Read(ref _changed);
+        if (Changes != seen)
+        {
+            return true;
+        }
+        try
+        {
+            await signal.Task.WaitAsync(timeout, time, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
 
     public IReadOnlyList<LiveWebSocketSession> Snapshot() => [.. _sessions.Values.Select(s => s.Describe()).OrderBy(s => s.OpenedAt)];
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Open client sockets, and the upstream sockets bound to them.</summary>
     public (int Sessions, int UpstreamSockets) Counts()

@@ -17,6 +17,7 @@ public static class ResponsesWebSocketEndpoint
         services.AddSingleton<UpstreamSocketDialer>();
         services.AddSingleton<TranscriptBudget>();
         services.AddSingleton<LiveWebSocketSessions>();
+        services.AddHostedService<LiveSessionsReporter>();
         services.AddSingleton<WebSocketMetrics>();
         services.AddSingleton<SocketServices>();
         return services;

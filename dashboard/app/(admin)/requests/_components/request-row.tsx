@@ -54,6 +54,17 @@ export function RequestRow({ entry, labelOf, now }: { entry: RequestEntry; label
         </TableCell>
         <TableCell className="tabular-nums" title={time ? formatRelativeTime(time, now) : undefined}>
           {time ? formatClock(time, now) : "—"}
+          {entry.transport === "websocket" ? (
+            <Badge
+              variant="outline"
+              className="ml-1.5 px-1 py-0 text-[10px]"
+              title="Sent over the Responses WebSocket"
+              aria-label="over WebSocket"
+              data-testid="transport-websocket"
+            >
+              WS
+            </Badge>
+          ) : null}
         </TableCell>
         <TableCell className={responsiveColumns.key}>
           {entry.clientName ? (

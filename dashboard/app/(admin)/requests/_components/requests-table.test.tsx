@@ -17,6 +17,7 @@ const failedOver = create(RequestEntrySchema, {
   requestId: "req_failover",
   time: timestampFromDate(new Date()),
   clientName: "laptop",
+  transport: "websocket",
   accountId: "acc_erin",
   accountEmail: "erin@example.com",
   model: "gpt-5.5",
@@ -50,6 +51,7 @@ const failedOver = create(RequestEntrySchema, {
 const refused = create(RequestEntrySchema, {
   requestId: "req_refused",
   time: timestampFromDate(new Date()),
+  transport: "http",
   model: "gpt-5.5",
   statusCode: 429,
   errorCode: "usage_limit_reached",
@@ -88,6 +90,9 @@ describe("RequestsTable", () => {
     expect(within(ok!).getByText("2.4 s")).toBeTruthy()
     expect(within(ok!).getByText("1,000 cached")).toBeTruthy()
     expect(within(ok!).getByText("12 reasoning")).toBeTruthy()
+    // Its transport: a WebSocket request says so; an HTTP one, the usual case, shows nothing extra.
+    expect(within(ok!).getByTestId("transport-websocket").textContent).toBe("WS")
+    expect(within(failed!).queryByTestId("transport-websocket")).toBeNull()
 
     // No account could take it: the reason in words, its code in the tooltip.
     expect(within(failed!).getByText("no account")).toBeTruthy()

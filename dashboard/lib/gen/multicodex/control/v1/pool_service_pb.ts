@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file multicodex/control/v1/pool_service.proto.
  */
 export const file_multicodex_control_v1_pool_service: GenFile = /*@__PURE__*/
-  fileDesc("CihtdWx0aWNvZGV4L2NvbnRyb2wvdjEvcG9vbF9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEiIwoQV2F0Y2hQb29sUmVxdWVzdBIPCgdlZGdlX2lkGAEgASgJIqcDChFXYXRjaFBvb2xSZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEg8KB3JlcGxhY2UYAyABKAgSNAoIYWNjb3VudHMYBCADKAsyIi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUG9vbEFjY291bnQSGwoTcmVtb3ZlZF9hY2NvdW50X2lkcxgFIAMoCRI/ChBzZXNzaW9uX2JpbmRpbmdzGAYgAygLMiUubXVsdGljb2RleC5jb250cm9sLnYxLlNlc3Npb25CaW5kaW5nEkAKD2FwaV9rZXlfZGlnZXN0cxgHIAEoCzInLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXlEaWdlc3RMaXN0EjUKCHNldHRpbmdzGAggASgLMiMubXVsdGljb2RleC5jb250cm9sLnYxLlBvb2xTZXR0aW5ncxI4CglrZXlfdXNhZ2UYCSADKAsyJS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuS2V5VXNhZ2VUb3RhbHMSGgoSa2V5X2NvdW50c190aHJvdWdoGAogASgEIroDCgtQb29sQWNjb3VudBIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwcmlvcml0eRgDIAEoBRIPCgdlbmFibGVkGAQgASgIEhUKDXJlYXV0aF9yZWFzb24YBSABKAkSNQoRYmxvY2tfZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGJsb2NrX3JlYXNvbhgHIAEoCRIyCgV1c2FnZRgIIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50VXNhZ2USMgoObGFzdF91c2VkX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmNoYXRncHRfYWNjb3VudF9pZBgKIAEoCRIUCgxhY2Nlc3NfdG9rZW4YCyABKAkSPAoYYWNjZXNzX3Rva2VuX2V4cGlyZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgZibG9ja3MYDSADKAsyIS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTWV0ZXJCbG9jayJtCg5TZXNzaW9uQmluZGluZxITCgtzZXNzaW9uX2tleRgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEjIKDmxhc3Rfc2Vlbl90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJIChBBcGlLZXlEaWdlc3RMaXN0EjQKB2RpZ2VzdHMYASADKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5RGlnZXN0Im0KDEFwaUtleURpZ2VzdBIMCgRuYW1lGAEgASgJEg4KBnNoYTI1NhgCIAEoCRIKCgJpZBgDIAEoCRIzCgZsaW1pdHMYBCABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5TGltaXRzIlkKDktleVVzYWdlVG90YWxzEg4KBmtleV9pZBgBIAEoCRI3Cgd3aW5kb3dzGAIgAygLMiYubXVsdGljb2RleC5jb250cm9sLnYxLktleVdpbmRvd1RvdGFscyKiAQoPS2V5V2luZG93VG90YWxzEj0KBnBlcmlvZBgBIAEoDjItLm11bHRpY29kZXguY29udHJvbC52MS5LZXlCdWRnZXRTdGF0dXMuUGVyaW9kEi4KCnN0YXJ0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHJlcXVlc3RzGAMgASgDEg4KBnRva2VucxgEIAEoAyJxCgxQb29sU2V0dGluZ3MSMQoOYmxvY2tfZmFsbGJhY2sYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLgoLc3RpY2t5X2lkbGUYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iXAoVUmVwb3J0T3V0Y29tZXNSZXF1ZXN0Eg8KB2VkZ2VfaWQYASABKAkSMgoHcmVwb3J0cxgCIAMoCzIhLm11bHRpY29kZXguY29udHJvbC52MS5Qb29sUmVwb3J0IvgBCgpQb29sUmVwb3J0EhAKCHNlcXVlbmNlGAEgASgEEiYKA2FnZRgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI3CgdhdHRlbXB0GAMgASgLMiQubXVsdGljb2RleC5jb250cm9sLnYxLkF0dGVtcHRSZXBvcnRIABI1CgZhbnN3ZXIYBCABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQW5zd2VyUmVwb3J0SAASOAoHYmluZGluZxgFIAEoCzIlLm11bHRpY29kZXguY29udHJvbC52MS5TZXNzaW9uQmluZGluZ0gAQgYKBGtpbmQi3AUKDUF0dGVtcHRSZXBvcnQSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdhdHRlbXB0GAIgASgFEhAKCGVuZHBvaW50GAMgASgJEhEKCXRyYW5zcG9ydBgEIAEoCRINCgVtb2RlbBgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhMKC3N0YXR1c19jb2RlGAggASgFEhIKCmVycm9yX2NvZGUYCSABKAkSFQoNZXJyb3JfbWVzc2FnZRgKIAEoCRItCglyZXNldHNfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCXJlc2V0c19pbhgMIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhJWChJyYXRlX2xpbWl0X2hlYWRlcnMYDSADKAsyOi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXR0ZW1wdFJlcG9ydC5SYXRlTGltaXRIZWFkZXJzRW50cnkSFAoMaW5wdXRfdG9rZW5zGA4gASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYDyABKAMSFQoNb3V0cHV0X3Rva2VucxgQIAEoAxIYChByZWFzb25pbmdfdG9rZW5zGBEgASgDEjUKEnRpbWVfdG9fZmlyc3RfYnl0ZRgSIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghkdXJhdGlvbhgTIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIPCgdwYWlkX2J5GBQgASgJEhYKDnVwc3RyZWFtX21vZGVsGBUgASgJEhMKC3RyYWNlcGFyZW50GBYgASgJEhUKDWNsaWVudF9rZXlfaWQYFyABKAkaNwoVUmF0ZUxpbWl0SGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilwIKDEFuc3dlclJlcG9ydBISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGVuZHBvaW50GAIgASgJEhEKCXRyYW5zcG9ydBgDIAEoCRINCgVtb2RlbBgEIAEoCRITCgtjbGllbnRfbmFtZRgFIAEoCRITCgtzdGF0dXNfY29kZRgGIAEoBRISCgplcnJvcl9jb2RlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEisKCGR1cmF0aW9uGAkgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDWNsaWVudF9rZXlfaWQYCiABKAkSFAoMaW5wdXRfdG9rZW5zGAsgASgDEhUKDW91dHB1dF90b2tlbnMYDCABKAMiUQoWUmVwb3J0T3V0Y29tZXNSZXNwb25zZRIXCg9hcHBsaWVkX3Rocm91Z2gYASABKAQSDQoFZXBvY2gYAiABKAkSDwoHdmVyc2lvbhgDIAEoAyJNChlSZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSHAoUcmVmdXNlZF90b2tlbl9zaGEyNTYYAiABKAkitgEKGlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlYXV0aF9yZWFzb24YAyABKAkSDQoFZXJyb3IYBCABKAkSDQoFZXBvY2gYBSABKAkSDwoHdmVyc2lvbhgGIAEoAyIXChVHZXRQb29sVmVyc2lvblJlcXVlc3QiOAoWR2V0UG9vbFZlcnNpb25SZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDMsgDCgtQb29sU2VydmljZRJgCglXYXRjaFBvb2wSJy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuV2F0Y2hQb29sUmVxdWVzdBooLm11bHRpY29kZXguY29udHJvbC52MS5XYXRjaFBvb2xSZXNwb25zZTABEm0KDlJlcG9ydE91dGNvbWVzEiwubXVsdGljb2RleC5jb250cm9sLnYxLlJlcG9ydE91dGNvbWVzUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5SZXBvcnRPdXRjb21lc1Jlc3BvbnNlEnkKElJlZnJlc2hBY2Nlc3NUb2tlbhIwLm11bHRpY29kZXguY29udHJvbC52MS5SZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0GjEubXVsdGljb2RleC5jb250cm9sLnYxLlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEm0KDkdldFBvb2xWZXJzaW9uEiwubXVsdGljb2RleC5jb250cm9sLnYxLkdldFBvb2xWZXJzaW9uUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5HZXRQb29sVmVyc2lvblJlc3BvbnNlQhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_account, file_multicodex_control_v1_api_key_service]);
+  fileDesc("CihtdWx0aWNvZGV4L2NvbnRyb2wvdjEvcG9vbF9zZXJ2aWNlLnByb3RvEhVtdWx0aWNvZGV4LmNvbnRyb2wudjEiIwoQV2F0Y2hQb29sUmVxdWVzdBIPCgdlZGdlX2lkGAEgASgJIqcDChFXYXRjaFBvb2xSZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDEg8KB3JlcGxhY2UYAyABKAgSNAoIYWNjb3VudHMYBCADKAsyIi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUG9vbEFjY291bnQSGwoTcmVtb3ZlZF9hY2NvdW50X2lkcxgFIAMoCRI/ChBzZXNzaW9uX2JpbmRpbmdzGAYgAygLMiUubXVsdGljb2RleC5jb250cm9sLnYxLlNlc3Npb25CaW5kaW5nEkAKD2FwaV9rZXlfZGlnZXN0cxgHIAEoCzInLm11bHRpY29kZXguY29udHJvbC52MS5BcGlLZXlEaWdlc3RMaXN0EjUKCHNldHRpbmdzGAggASgLMiMubXVsdGljb2RleC5jb250cm9sLnYxLlBvb2xTZXR0aW5ncxI4CglrZXlfdXNhZ2UYCSADKAsyJS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuS2V5VXNhZ2VUb3RhbHMSGgoSa2V5X2NvdW50c190aHJvdWdoGAogASgEIroDCgtQb29sQWNjb3VudBIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwcmlvcml0eRgDIAEoBRIPCgdlbmFibGVkGAQgASgIEhUKDXJlYXV0aF9yZWFzb24YBSABKAkSNQoRYmxvY2tfZXhwaXJlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhQKDGJsb2NrX3JlYXNvbhgHIAEoCRIyCgV1c2FnZRgIIAEoCzIjLm11bHRpY29kZXguY29udHJvbC52MS5BY2NvdW50VXNhZ2USMgoObGFzdF91c2VkX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmNoYXRncHRfYWNjb3VudF9pZBgKIAEoCRIUCgxhY2Nlc3NfdG9rZW4YCyABKAkSPAoYYWNjZXNzX3Rva2VuX2V4cGlyZV90aW1lGAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCgZibG9ja3MYDSADKAsyIS5tdWx0aWNvZGV4LmNvbnRyb2wudjEuTWV0ZXJCbG9jayJtCg5TZXNzaW9uQmluZGluZxITCgtzZXNzaW9uX2tleRgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEjIKDmxhc3Rfc2Vlbl90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJIChBBcGlLZXlEaWdlc3RMaXN0EjQKB2RpZ2VzdHMYASADKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5RGlnZXN0Im0KDEFwaUtleURpZ2VzdBIMCgRuYW1lGAEgASgJEg4KBnNoYTI1NhgCIAEoCRIKCgJpZBgDIAEoCRIzCgZsaW1pdHMYBCABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXBpS2V5TGltaXRzIlkKDktleVVzYWdlVG90YWxzEg4KBmtleV9pZBgBIAEoCRI3Cgd3aW5kb3dzGAIgAygLMiYubXVsdGljb2RleC5jb250cm9sLnYxLktleVdpbmRvd1RvdGFscyKiAQoPS2V5V2luZG93VG90YWxzEj0KBnBlcmlvZBgBIAEoDjItLm11bHRpY29kZXguY29udHJvbC52MS5LZXlCdWRnZXRTdGF0dXMuUGVyaW9kEi4KCnN0YXJ0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCHJlcXVlc3RzGAMgASgDEg4KBnRva2VucxgEIAEoAyJxCgxQb29sU2V0dGluZ3MSMQoOYmxvY2tfZmFsbGJhY2sYASABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SLgoLc3RpY2t5X2lkbGUYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24iXAoVUmVwb3J0T3V0Y29tZXNSZXF1ZXN0Eg8KB2VkZ2VfaWQYASABKAkSMgoHcmVwb3J0cxgCIAMoCzIhLm11bHRpY29kZXguY29udHJvbC52MS5Qb29sUmVwb3J0IsYCCgpQb29sUmVwb3J0EhAKCHNlcXVlbmNlGAEgASgEEiYKA2FnZRgCIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhI3CgdhdHRlbXB0GAMgASgLMiQubXVsdGljb2RleC5jb250cm9sLnYxLkF0dGVtcHRSZXBvcnRIABI1CgZhbnN3ZXIYBCABKAsyIy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQW5zd2VyUmVwb3J0SAASOAoHYmluZGluZxgFIAEoCzIlLm11bHRpY29kZXguY29udHJvbC52MS5TZXNzaW9uQmluZGluZ0gAEkwKEndlYnNvY2tldF9zZXNzaW9ucxgGIAEoCzIuLm11bHRpY29kZXguY29udHJvbC52MS5XZWJTb2NrZXRTZXNzaW9uc1JlcG9ydEgAQgYKBGtpbmQiXAoXV2ViU29ja2V0U2Vzc2lvbnNSZXBvcnQSQQoIc2Vzc2lvbnMYASADKAsyLy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuUmVwb3J0ZWRXZWJTb2NrZXRTZXNzaW9uIrMBChhSZXBvcnRlZFdlYlNvY2tldFNlc3Npb24SEgoKc2Vzc2lvbl9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhMKC2NsaWVudF9uYW1lGAMgASgJEisKCG9wZW5fZm9yGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhEKCXJlc3BvbnNlcxgFIAEoBRIaChJ1cHN0cmVhbV90cmFuc3BvcnQYBiABKAki3AUKDUF0dGVtcHRSZXBvcnQSEgoKcmVxdWVzdF9pZBgBIAEoCRIPCgdhdHRlbXB0GAIgASgFEhAKCGVuZHBvaW50GAMgASgJEhEKCXRyYW5zcG9ydBgEIAEoCRINCgVtb2RlbBgFIAEoCRITCgtjbGllbnRfbmFtZRgGIAEoCRISCgphY2NvdW50X2lkGAcgASgJEhMKC3N0YXR1c19jb2RlGAggASgFEhIKCmVycm9yX2NvZGUYCSABKAkSFQoNZXJyb3JfbWVzc2FnZRgKIAEoCRItCglyZXNldHNfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCXJlc2V0c19pbhgMIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhJWChJyYXRlX2xpbWl0X2hlYWRlcnMYDSADKAsyOi5tdWx0aWNvZGV4LmNvbnRyb2wudjEuQXR0ZW1wdFJlcG9ydC5SYXRlTGltaXRIZWFkZXJzRW50cnkSFAoMaW5wdXRfdG9rZW5zGA4gASgDEhsKE2NhY2hlZF9pbnB1dF90b2tlbnMYDyABKAMSFQoNb3V0cHV0X3Rva2VucxgQIAEoAxIYChByZWFzb25pbmdfdG9rZW5zGBEgASgDEjUKEnRpbWVfdG9fZmlyc3RfYnl0ZRgSIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIrCghkdXJhdGlvbhgTIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIPCgdwYWlkX2J5GBQgASgJEhYKDnVwc3RyZWFtX21vZGVsGBUgASgJEhMKC3RyYWNlcGFyZW50GBYgASgJEhUKDWNsaWVudF9rZXlfaWQYFyABKAkaNwoVUmF0ZUxpbWl0SGVhZGVyc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEilwIKDEFuc3dlclJlcG9ydBISCgpyZXF1ZXN0X2lkGAEgASgJEhAKCGVuZHBvaW50GAIgASgJEhEKCXRyYW5zcG9ydBgDIAEoCRINCgVtb2RlbBgEIAEoCRITCgtjbGllbnRfbmFtZRgFIAEoCRITCgtzdGF0dXNfY29kZRgGIAEoBRISCgplcnJvcl9jb2RlGAcgASgJEhAKCGF0dGVtcHRzGAggASgFEisKCGR1cmF0aW9uGAkgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDWNsaWVudF9rZXlfaWQYCiABKAkSFAoMaW5wdXRfdG9rZW5zGAsgASgDEhUKDW91dHB1dF90b2tlbnMYDCABKAMiUQoWUmVwb3J0T3V0Y29tZXNSZXNwb25zZRIXCg9hcHBsaWVkX3Rocm91Z2gYASABKAQSDQoFZXBvY2gYAiABKAkSDwoHdmVyc2lvbhgDIAEoAyJNChlSZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0EhIKCmFjY291bnRfaWQYASABKAkSHAoUcmVmdXNlZF90b2tlbl9zaGEyNTYYAiABKAkitgEKGlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI8ChhhY2Nlc3NfdG9rZW5fZXhwaXJlX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlYXV0aF9yZWFzb24YAyABKAkSDQoFZXJyb3IYBCABKAkSDQoFZXBvY2gYBSABKAkSDwoHdmVyc2lvbhgGIAEoAyIXChVHZXRQb29sVmVyc2lvblJlcXVlc3QiOAoWR2V0UG9vbFZlcnNpb25SZXNwb25zZRINCgVlcG9jaBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgDMsgDCgtQb29sU2VydmljZRJgCglXYXRjaFBvb2wSJy5tdWx0aWNvZGV4LmNvbnRyb2wudjEuV2F0Y2hQb29sUmVxdWVzdBooLm11bHRpY29kZXguY29udHJvbC52MS5XYXRjaFBvb2xSZXNwb25zZTABEm0KDlJlcG9ydE91dGNvbWVzEiwubXVsdGljb2RleC5jb250cm9sLnYxLlJlcG9ydE91dGNvbWVzUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5SZXBvcnRPdXRjb21lc1Jlc3BvbnNlEnkKElJlZnJlc2hBY2Nlc3NUb2tlbhIwLm11bHRpY29kZXguY29udHJvbC52MS5SZWZyZXNoQWNjZXNzVG9rZW5SZXF1ZXN0GjEubXVsdGljb2RleC5jb250cm9sLnYxLlJlZnJlc2hBY2Nlc3NUb2tlblJlc3BvbnNlEm0KDkdldFBvb2xWZXJzaW9uEiwubXVsdGljb2RleC5jb250cm9sLnYxLkdldFBvb2xWZXJzaW9uUmVxdWVzdBotLm11bHRpY29kZXguY29udHJvbC52MS5HZXRQb29sVmVyc2lvblJlc3BvbnNlQhiqAhVNdWx0aUNvZGV4LkNvbnRyb2wuVjFiBnByb3RvMw", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_multicodex_control_v1_account, file_multicodex_control_v1_api_key_service]);
 
 /**
  * Request for WatchPool.
@@ -504,6 +504,14 @@ export type PoolReport = Message<"multicodex.control.v1.PoolReport"> & {
      */
     value: SessionBinding;
     case: "binding";
+  } | {
+    /**
+     * The client WebSockets open on the Edge now.
+     *
+     * @generated from field: multicodex.control.v1.WebSocketSessionsReport websocket_sessions = 6;
+     */
+    value: WebSocketSessionsReport;
+    case: "websocketSessions";
   } | { case: undefined; value?: undefined };
 };
 
@@ -513,6 +521,85 @@ export type PoolReport = Message<"multicodex.control.v1.PoolReport"> & {
  */
 export const PoolReportSchema: GenMessage<PoolReport> = /*@__PURE__*/
   messageDesc(file_multicodex_control_v1_pool_service, 10);
+
+/**
+ * Every client WebSocket open on the reporting Edge when the report was recorded: the whole set, replacing the one
+ * reported before. An Edge sends it when the set changes (at most every few seconds) and again every few seconds
+ * while it is not empty; Control forgets an Edge's set when no newer one came for a while or its pool watch ended.
+ *
+ * @generated from message multicodex.control.v1.WebSocketSessionsReport
+ */
+export type WebSocketSessionsReport = Message<"multicodex.control.v1.WebSocketSessionsReport"> & {
+  /**
+   * The open sockets.
+   *
+   * @generated from field: repeated multicodex.control.v1.ReportedWebSocketSession sessions = 1;
+   */
+  sessions: ReportedWebSocketSession[];
+};
+
+/**
+ * Describes the message multicodex.control.v1.WebSocketSessionsReport.
+ * Use `create(WebSocketSessionsReportSchema)` to create a new message.
+ */
+export const WebSocketSessionsReportSchema: GenMessage<WebSocketSessionsReport> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_pool_service, 11);
+
+/**
+ * One client WebSocket as the Edge knows it. Never a token or a prompt.
+ *
+ * @generated from message multicodex.control.v1.ReportedWebSocketSession
+ */
+export type ReportedWebSocketSession = Message<"multicodex.control.v1.ReportedWebSocketSession"> & {
+  /**
+   * The Edge's opaque id of the socket (made by the Edge; not anything the client sent).
+   *
+   * @generated from field: string session_id = 1;
+   */
+  sessionId: string;
+
+  /**
+   * The account its upstream side is bound to (its latest request's); empty before the first request.
+   *
+   * @generated from field: string account_id = 2;
+   */
+  accountId: string;
+
+  /**
+   * The client key's name; empty while /v1 is open.
+   *
+   * @generated from field: string client_name = 3;
+   */
+  clientName: string;
+
+  /**
+   * How long the socket had been open when the report was recorded (an age, like the report's own).
+   *
+   * @generated from field: google.protobuf.Duration open_for = 4;
+   */
+  openFor?: Duration | undefined;
+
+  /**
+   * Responses answered on it so far.
+   *
+   * @generated from field: int32 responses = 5;
+   */
+  responses: number;
+
+  /**
+   * How the Edge reaches the upstream for it: `websocket`, or `http` when the upstream refused WebSockets.
+   *
+   * @generated from field: string upstream_transport = 6;
+   */
+  upstreamTransport: string;
+};
+
+/**
+ * Describes the message multicodex.control.v1.ReportedWebSocketSession.
+ * Use `create(ReportedWebSocketSessionSchema)` to create a new message.
+ */
+export const ReportedWebSocketSessionSchema: GenMessage<ReportedWebSocketSession> = /*@__PURE__*/
+  messageDesc(file_multicodex_control_v1_pool_service, 12);
 
 /**
  * How one upstream attempt went. Never a token or a prompt.
@@ -689,7 +776,7 @@ export type AttemptReport = Message<"multicodex.control.v1.AttemptReport"> & {
  * Use `create(AttemptReportSchema)` to create a new message.
  */
 export const AttemptReportSchema: GenMessage<AttemptReport> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 11);
+  messageDesc(file_multicodex_control_v1_pool_service, 13);
 
 /**
  * What the client finally got for one request, after all its attempts.
@@ -787,7 +874,7 @@ export type AnswerReport = Message<"multicodex.control.v1.AnswerReport"> & {
  * Use `create(AnswerReportSchema)` to create a new message.
  */
 export const AnswerReportSchema: GenMessage<AnswerReport> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 12);
+  messageDesc(file_multicodex_control_v1_pool_service, 14);
 
 /**
  * Response for ReportOutcomes.
@@ -822,7 +909,7 @@ export type ReportOutcomesResponse = Message<"multicodex.control.v1.ReportOutcom
  * Use `create(ReportOutcomesResponseSchema)` to create a new message.
  */
 export const ReportOutcomesResponseSchema: GenMessage<ReportOutcomesResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 13);
+  messageDesc(file_multicodex_control_v1_pool_service, 15);
 
 /**
  * Request for RefreshAccessToken.
@@ -850,7 +937,7 @@ export type RefreshAccessTokenRequest = Message<"multicodex.control.v1.RefreshAc
  * Use `create(RefreshAccessTokenRequestSchema)` to create a new message.
  */
 export const RefreshAccessTokenRequestSchema: GenMessage<RefreshAccessTokenRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 14);
+  messageDesc(file_multicodex_control_v1_pool_service, 16);
 
 /**
  * Response for RefreshAccessToken.
@@ -906,7 +993,7 @@ export type RefreshAccessTokenResponse = Message<"multicodex.control.v1.RefreshA
  * Use `create(RefreshAccessTokenResponseSchema)` to create a new message.
  */
 export const RefreshAccessTokenResponseSchema: GenMessage<RefreshAccessTokenResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 15);
+  messageDesc(file_multicodex_control_v1_pool_service, 17);
 
 /**
  * Request for GetPoolVersion.
@@ -921,7 +1008,7 @@ export type GetPoolVersionRequest = Message<"multicodex.control.v1.GetPoolVersio
  * Use `create(GetPoolVersionRequestSchema)` to create a new message.
  */
 export const GetPoolVersionRequestSchema: GenMessage<GetPoolVersionRequest> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 16);
+  messageDesc(file_multicodex_control_v1_pool_service, 18);
 
 /**
  * Response for GetPoolVersion.
@@ -949,7 +1036,7 @@ export type GetPoolVersionResponse = Message<"multicodex.control.v1.GetPoolVersi
  * Use `create(GetPoolVersionResponseSchema)` to create a new message.
  */
 export const GetPoolVersionResponseSchema: GenMessage<GetPoolVersionResponse> = /*@__PURE__*/
-  messageDesc(file_multicodex_control_v1_pool_service, 17);
+  messageDesc(file_multicodex_control_v1_pool_service, 19);
 
 /**
  * The Edge's live view of the account pool, and the way back for what the Edge learns while serving /v1.
