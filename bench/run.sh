@@ -2,6 +2,7 @@
 # The MultiCodex benchmark: the Edge next to nginx in front of the same fake upstream (bench/README.md).
 #   ./bench/run.sh               the full benchmark (about 15 minutes); results in bench/results/latest.md
 #   ./bench/run.sh --smoke       seconds: every route answers correctly; exits non-zero otherwise; no timing
+#   ./bench/run.sh --profile     about 3 minutes: the Edge under dotnet-counters and dotnet-trace; bench/results/profile-latest.md
 #   ./bench/run.sh --rounds 1 …  any option of bench/README.md
 # Installs what it needs: nginx and wrk from Debian's packages (apt-get, as root) when missing; builds the
 # release apps (Control, Edge) and the harness. Everything listens on 127.0.0.1 only; every loop is bounded.
@@ -9,9 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-SMOKE=0
+SMOKE=0 PROFILE=0
 for arg in "$@"; do
   [ "$arg" = "--smoke" ] && SMOKE=1
+  [ "$arg" = "--profile" ] && PROFILE=1
 done
 
 # nginx's package must not start a system nginx on port 80: with no policy-rc.d (containers have one), put a
@@ -39,7 +41,20 @@ install_tools() {
   return "$status"
 }
 
+# The profile's tools, pinned, into artifacts/tools (never a global install), once.
+DIAGNOSTICS_VERSION=10.0.750501
+install_diagnostics() {
+  local tool
+  for tool in dotnet-counters dotnet-trace; do
+    if [ ! -x "$REPO_ROOT/artifacts/tools/$tool" ]; then
+      log "installing $tool $DIAGNOSTICS_VERSION into artifacts/tools"
+      dotnet tool install --tool-path "$REPO_ROOT/artifacts/tools" "$tool" --version "$DIAGNOSTICS_VERSION" >/dev/null
+    fi
+  done
+}
+
 install_tools
+[ "$PROFILE" = 1 ] && install_diagnostics
 log "building Control, the Edge and the benchmark harness ($CONFIG)"
 for project in src/MultiCodex.Control src/MultiCodex.Edge bench/MultiCodex.Bench; do
   dotnet build "$project" -c "$CONFIG" -v quiet -nologo -clp:NoSummary

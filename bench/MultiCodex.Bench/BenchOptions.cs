@@ -6,6 +6,9 @@ internal sealed record BenchOptions
     public required string RepoRoot { get; init; }
     public required string OutDir { get; init; }
     public bool Smoke { get; init; }
+
+    /// <summary>Profile the Edge under two loads instead of running the scenarios (Profile/ProfileRun.cs).</summary>
+    public bool Profile { get; init; }
     public int Rounds { get; init; } = 5;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
@@ -27,12 +30,20 @@ internal sealed record BenchOptions
 
     public string BenchDir => Path.Combine(RepoRoot, "bench");
 
-    public string RunDir => Path.Combine(RepoRoot, "artifacts", Smoke ? "bench-smoke" : "bench-run");
+    public string RunDir => Path.Combine(RepoRoot, "artifacts", Smoke ? "bench-smoke" : Profile ? "bench-profile" : "bench-run");
+
+    /// <summary>Where bench/run.sh installs dotnet-counters and dotnet-trace (never globally).</summary>
+    public string ToolsDir => Path.Combine(RepoRoot, "artifacts", "tools");
 
     public static BenchOptions From(ArgReader args)
     {
         var repo = Path.GetFullPath(args.Text("--repo", Directory.GetCurrentDirectory()));
         var smoke = args.Flag("--smoke");
+        var profile = args.Flag("--profile");
+        if (smoke && profile)
+        {
+            throw new ArgumentException("--smoke and --profile are separate modes: give one");
+        }
         var defaults = new BenchOptions { RepoRoot = repo, OutDir = "" };
         var scenarios = args.Text("--scenarios", string.Join(',', AllScenarios)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var name in scenarios.Where(s => !AllScenarios.Contains(s)))
@@ -43,8 +54,10 @@ internal sealed record BenchOptions
         {
             OutDir = Path.GetFullPath(args.Text("--out", Path.Combine(repo, "bench", "results"))),
             Smoke = smoke,
+            Profile = profile,
             Rounds = Positive(args, "--rounds", defaults.Rounds),
-            Duration = TimeSpan.FromSeconds(Positive(args, "--duration", (int)defaults.Duration.TotalSeconds)),
+            // A profile wants enough samples per load: a longer run than one measurement of the benchmark.
+            Duration = TimeSpan.FromSeconds(Positive(args, "--duration", profile ? 15 : (int)defaults.Duration.TotalSeconds)),
             Warmup = TimeSpan.FromSeconds(args.Number("--warmup", (int)defaults.Warmup.TotalSeconds)),
             Connections = args.Numbers("--connections", defaults.Connections),
             LargeConnections = args.Numbers("--large-connections", defaults.LargeConnections),

@@ -1,3 +1,4 @@
+using MultiCodex.Bench.Profile;
 using MultiCodex.Bench.Report;
 using MultiCodex.Bench.Scenarios;
 using MultiCodex.Bench.Stack;
@@ -16,7 +17,12 @@ internal static class Harness
         var scenarios = ScenarioCatalog.All.Where(s => options.Scenarios.Contains(s.Key)).ToList();
         var machine = await MachineInfo.CollectAsync(options.RepoRoot);
         var wrk = Wrk.Find(options.BenchDir);
-        if (!options.Smoke && (Nginx.Binary is null || wrk is null))
+        if (options.Profile && wrk is null)
+        {
+            Log("wrk is needed: bench/run.sh installs it from Debian's packages (as root)");
+            return 1;
+        }
+        if (!options.Smoke && !options.Profile && (Nginx.Binary is null || wrk is null))
         {
             Log("nginx and wrk are needed: bench/run.sh installs them from Debian's packages (as root)");
             return 1;
@@ -28,9 +34,9 @@ internal static class Harness
         }
 
         var settings = new StackSettings(Path.Combine(options.RepoRoot, "artifacts", "bin"), options.RunDir, options.Accounts,
-            options.StreamInterval, options.LongStreamDeltas, RecordBodies: options.Smoke, WithNginx: true);
+            options.StreamInterval, options.LongStreamDeltas, RecordBodies: options.Smoke, WithNginx: !options.Profile);
         await using var stack = await BenchStack.StartAsync(settings, Log);
-        if (stack.NginxUrl is null)
+        if (stack.NginxUrl is null && !options.Profile)
         {
             Log("nginx is not installed: its route is left out of the smoke");
         }
@@ -39,6 +45,11 @@ internal static class Harness
         var context = new BenchContext(options, stack, routes, client, wrk, new Results(), Log);
         await WaitUntilServingAsync(context);
         Log($"logs and configs of this run: {options.RunDir}");
+
+        if (options.Profile)
+        {
+            return await ProfileRun.RunAsync(context, machine);
+        }
 
         if (options.Smoke)
         {

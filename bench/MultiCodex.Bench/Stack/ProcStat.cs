@@ -14,6 +14,9 @@ internal sealed partial class Watched(string name, int pid, bool withChildren)
 
     public string Name { get; } = name;
 
+    /// <summary>The process's id (for nginx, its master's).</summary>
+    public int Pid => pid;
+
     /// <summary>User + system CPU seconds used so far by the process (all its threads) and, if asked, its children.</summary>
     public double CpuSeconds() => Pids().Sum(p => Stat(p) is { } fields ? (Field(fields, 14) + Field(fields, 15)) / TicksPerSecond : 0);
 
