@@ -12,7 +12,8 @@ internal static class NginxRatios
     {
         const string Rr = RequestResponseScenario.ScenarioName;
         var loads = results.Rows(Rr).Select(r => r.Load).Distinct().ToList();
-        var edgeRoutes = routes.Where(r => r.StartsWith("edge", StringComparison.Ordinal)).ToList();
+        // Only the Edge routes this scenario measured (others, such as the conversation's, have no wrk rows).
+        var edgeRoutes = routes.Where(r => r.StartsWith("edge", StringComparison.Ordinal) && results.Rows(Rr).Any(row => row.Route == r)).ToList();
         if (loads.Count == 0 || !results.Rows(Rr).Any(r => r.Route == Route.Nginx))
         {
             return "";
