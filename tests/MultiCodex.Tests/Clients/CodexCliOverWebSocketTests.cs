@@ -81,8 +81,7 @@ public sealed class CodexCliOverWebSocketTests(ITestOutputHelper output)
 
     private static async Task<string> KeyAsync(ProxyFixture proxy)
     {
-        var created = await proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "cli-ws" });
-        return (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        return await proxy.CreateKeyAsync("cli-ws");
     }
 
     // The custom-provider setup README documents, with the WebSocket transport on.

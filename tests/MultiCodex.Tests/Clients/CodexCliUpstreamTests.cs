@@ -24,8 +24,7 @@ public sealed class CodexCliUpstreamTests(ITestOutputHelper output) : IAsyncLife
     public async Task InitializeAsync()
     {
         _proxy = await ProxyFixture.StartAsync();
-        var created = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "codex-cli" });
-        _key = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        _key = await _proxy.CreateKeyAsync("codex-cli");
     }
 
     public async Task DisposeAsync() => await _proxy.DisposeAsync();

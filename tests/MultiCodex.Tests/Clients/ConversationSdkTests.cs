@@ -26,8 +26,7 @@ public sealed class ConversationSdkTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _proxy = await ProxyFixture.StartAsync();
-        var created = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "conversations" });
-        _key = new ApiKeyCredential((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!);
+        _key = new ApiKeyCredential(await _proxy.CreateKeyAsync("conversations"));
     }
 
     public async Task DisposeAsync() => await _proxy.DisposeAsync();

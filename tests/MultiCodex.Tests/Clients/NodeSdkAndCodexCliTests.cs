@@ -16,8 +16,7 @@ public sealed class NodeSdkAndCodexCliTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _proxy = await ProxyFixture.StartAsync();
-        var created = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "clients" });
-        _key = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        _key = await _proxy.CreateKeyAsync("clients");
     }
 
     public async Task DisposeAsync() => await _proxy.DisposeAsync();

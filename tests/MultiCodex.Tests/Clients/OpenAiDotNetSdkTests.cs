@@ -20,8 +20,7 @@ public sealed class OpenAiDotNetSdkTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _proxy = await ProxyFixture.StartAsync();
-        var created = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "dotnet-sdk" });
-        _key = new ApiKeyCredential((string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!);
+        _key = new ApiKeyCredential(await _proxy.CreateKeyAsync("dotnet-sdk"));
     }
 
     public async Task DisposeAsync() => await _proxy.DisposeAsync();

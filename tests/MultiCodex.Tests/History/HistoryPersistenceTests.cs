@@ -18,15 +18,15 @@ public sealed class HistoryPersistenceTests
         await using var upstream = await FakeChatGpt.StartAsync();
         using var data = new TempDirectory();
         var port = FreePort.Next();
-        var control = await StartControlAsync(upstream, data.Path, port);
+        var control = await AppProcess.StartControlAsync(upstream, data.Path, port);
         await using var edge = await EdgeHost.StartAsync(control.Url, Stack.AdminToken,
             settings: new Dictionary<string, string?> { ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl });
         using var admin = new HttpClient { BaseAddress = edge.Url, Timeout = TimeSpan.FromSeconds(30) };
         admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
         var alice = upstream.AddAccount("restart-alice@example.com");
         var erin = upstream.AddAccount("restart-erin@example.com");
-        var aliceId = await AddAccountAsync(admin, alice, 0);
-        var erinId = await AddAccountAsync(admin, erin, 1);
+        var aliceId = await AppProcess.AddAccountAsync(admin, alice, 0);
+        var erinId = await AppProcess.AddAccountAsync(admin, erin, 1);
         await edge.SyncPoolAsync();
         alice.EnqueueBehavior(ResponseBehavior.UsageLimitReached(TimeSpan.FromHours(1)));
         var response = await edge.Http.PostAsJsonAsync("/v1/responses", new { model = "gpt-5.5", input = "before the restart" });
@@ -37,7 +37,7 @@ public sealed class HistoryPersistenceTests
         // SIGKILL: nothing of Control's shutdown runs; what it acknowledged must be on disk already.
         await control.KillAsync();
         await control.DisposeAsync();
-        await using var restarted = await StartControlAsync(upstream, data.Path, port);
+        await using var restarted = await AppProcess.StartControlAsync(upstream, data.Path, port);
         var after = await RequestsAsync(admin);
         var samplesAfter = (await admin.GetFromJsonAsync<JsonObject>($"/admin/usage/history?accountId={erinId}"))!["samples"]!.AsArray();
         var overview = await OverviewAsync(admin);
@@ -88,22 +88,4 @@ public sealed class HistoryPersistenceTests
     }
 
     private static object Tokens(TestTokens.Set t) => new { accessToken = t.AccessToken, refreshToken = t.RefreshToken, idToken = t.IdToken };
-
-    private static Task<AppProcess> StartControlAsync(FakeChatGpt upstream, string dataDir, int port) =>
-        AppProcess.StartAsync("MultiCodex.Control", new()
-        {
-            ["CONTROL_URL"] = $"http://127.0.0.1:{port}",
-            ["DATA_DIR"] = dataDir,
-            ["ADMIN_TOKEN"] = Stack.AdminToken,
-            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
-            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
-            ["USAGE_REFRESH_SECONDS"] = "0",
-        });
-
-    private static async Task<string> AddAccountAsync(HttpClient admin, SimAccount account, int priority)
-    {
-        var response = await admin.PostAsJsonAsync("/admin/accounts", new { authJson = account.AuthJson(), priority });
-        response.EnsureSuccessStatusCode();
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!;
-    }
 }

@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
 using static MultiCodex.Tests.History.HistoryApi;
+using MultiCodex.Tests.Keys;
 
 namespace MultiCodex.Tests.History;
 
@@ -59,8 +60,8 @@ public sealed class RequestHistoryTests : IAsyncLifetime
     public async Task OverviewAndKeyUsage_EqualTheRequestsMade()
     {
         var (sim, accountId) = await _proxy.AddAccountAsync("overview-ada@example.com");
-        var laptop = await CreateKeyAsync("overview-laptop");
-        var ci = await CreateKeyAsync("overview-ci");
+        var laptop = (await KeyRequests.CreateKeyAsync(Admin, "overview-laptop")).Secret;
+        var ci = (await KeyRequests.CreateKeyAsync(Admin, "overview-ci")).Secret;
         await _proxy.Stack.Edge.SyncPoolAsync();
         var made = new List<(string Key, JsonNode Usage)>();
         // The same prompt_cache_key three times: the second and third turns hit the upstream's prompt cache.
@@ -158,12 +159,6 @@ public sealed class RequestHistoryTests : IAsyncLifetime
         Assert.Contains("multicodex_control_history_write_failures_total", await ControlMetricsAsync());
     }
 
-    private async Task<string> CreateKeyAsync(string name)
-    {
-        var response = await Admin.PostAsJsonAsync("/admin/api-keys", new { name });
-        response.EnsureSuccessStatusCode();
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
-    }
 
     private async Task<JsonNode> ResponseUsageAsync(string key, object body)
     {

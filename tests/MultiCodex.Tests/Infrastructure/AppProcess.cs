@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.RegularExpressions;
 using Grpc.Net.Client;
@@ -52,6 +53,29 @@ public sealed partial class AppProcess : IAsyncDisposable
             ["OAUTH_ISSUER"] = "http://127.0.0.1:9",
             ["USAGE_REFRESH_SECONDS"] = "0",
         });
+
+    /// <summary>
+    /// Starts Control in front of the fake ChatGPT backend on <paramref name="port"/>, so that a restart on the same
+    /// port and data folder is the same Control to its Edges.
+    /// </summary>
+    public static Task<AppProcess> StartControlAsync(MultiCodex.Simulator.FakeChatGpt upstream, string dataDir, int port) =>
+        StartAsync("MultiCodex.Control", new()
+        {
+            ["CONTROL_URL"] = $"http://127.0.0.1:{port}",
+            ["DATA_DIR"] = dataDir,
+            ["ADMIN_TOKEN"] = Stack.AdminToken,
+            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
+            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
+            ["USAGE_REFRESH_SECONDS"] = "0",
+        });
+
+    /// <summary>Adds a Simulator account through <c>POST /admin/accounts</c>; returns its id.</summary>
+    public static async Task<string> AddAccountAsync(HttpClient admin, MultiCodex.Simulator.SimAccount account, int priority)
+    {
+        var response = await admin.PostAsJsonAsync("/admin/accounts", new { authJson = account.AuthJson(), priority });
+        response.EnsureSuccessStatusCode();
+        return (string)(await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["account"]!["id"]!;
+    }
 
     /// <summary>Starts the app and returns once it listens (it prints its address at start).</summary>
     public static async Task<AppProcess> StartAsync(string project, Dictionary<string, string> environment)

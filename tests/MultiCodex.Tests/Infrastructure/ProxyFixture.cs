@@ -29,6 +29,10 @@ public sealed class ProxyFixture : IAsyncDisposable
         return new ProxyFixture(upstream, stack);
     }
 
+    /// <summary>Creates a client key (with <paramref name="limits"/>, if any); returns its secret.</summary>
+    public async Task<string> CreateKeyAsync(string name, object? limits = null) =>
+        (await Keys.KeyRequests.CreateKeyAsync(Stack.Admin, name, limits)).Secret;
+
     /// <summary>
     /// Adds an account on the fake and signs it into Control (through its auth.json), and waits until the Edge's view
     /// of the pool has it; returns both.

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
+using MultiCodex.Tests.Keys;
 
 namespace MultiCodex.Tests.Operations;
 
@@ -31,21 +32,21 @@ public sealed class ControlRestartTests
         upstream.Options.SecondaryPercentPerResponse = 0;
         using var data = new TempDirectory();
         var port = FreePort.Next();
-        var control = await StartControlAsync(upstream, data.Path, port);
+        var control = await AppProcess.StartControlAsync(upstream, data.Path, port);
         await using var edge = await EdgeHost.StartAsync(control.Url, Stack.AdminToken,
             settings: new Dictionary<string, string?> { ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl });
         using var admin = new HttpClient { BaseAddress = edge.Url, Timeout = TimeSpan.FromSeconds(30) };
         admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
         var a = upstream.AddAccount("away-a@example.com");
         var b = upstream.AddAccount("away-b@example.com");
-        var aId = await AddAccountAsync(admin, a, priority: 0);
-        await AddAccountAsync(admin, b, priority: 1);
+        var aId = await AppProcess.AddAccountAsync(admin, a, priority: 0);
+        await AppProcess.AddAccountAsync(admin, b, priority: 1);
         // One client key per phase: what the request log holds afterwards can be told apart by phase.
         var keys = new Dictionary<string, string>
         {
-            ["before"] = await CreateKeyAsync(admin, "load-before"),
-            ["away"] = await CreateKeyAsync(admin, "load-away"),
-            ["after"] = await CreateKeyAsync(admin, "load-after"),
+            ["before"] = (await KeyRequests.CreateKeyAsync(admin, "load-before")).Secret,
+            ["away"] = (await KeyRequests.CreateKeyAsync(admin, "load-away")).Secret,
+            ["after"] = (await KeyRequests.CreateKeyAsync(admin, "load-after")).Secret,
         };
         await edge.SyncPoolAsync();
 
@@ -79,7 +80,7 @@ public sealed class ControlRestartTests
         await Task.Delay(ControlAwayFor);
 
         Volatile.Write(ref phase, "after");
-        await using var restarted = await StartControlAsync(upstream, data.Path, port);
+        await using var restarted = await AppProcess.StartControlAsync(upstream, data.Path, port);
         var ready = await WaitForReadyzAsync(edge, "ready");
         await WaitForAsync(() => results.Count(r => r.Phase == "after") >= 5);
         await stopLoad.CancelAsync();
@@ -119,7 +120,7 @@ public sealed class ControlRestartTests
         using (var admin = new HttpClient { BaseAddress = edge.Url })
         {
             admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
-            await AddAccountAsync(admin, sim, priority: 0);
+            await AppProcess.AddAccountAsync(admin, sim, priority: 0);
         }
         await edge.SyncPoolAsync();
         await control.DisposeAsync();
@@ -144,31 +145,6 @@ public sealed class ControlRestartTests
         // The newest 100 reports survived: the last 50 requests (an attempt and an answer each), one entry each in the log.
         Assert.Equal(50, log.Count);
         Assert.Contains("multicodex_edge_pool_reports_dropped_total", await restartedAdmin.GetStringAsync("/metrics"));
-    }
-
-    private static Task<AppProcess> StartControlAsync(FakeChatGpt upstream, string dataDir, int port) =>
-        AppProcess.StartAsync("MultiCodex.Control", new()
-        {
-            ["CONTROL_URL"] = $"http://127.0.0.1:{port}",
-            ["DATA_DIR"] = dataDir,
-            ["ADMIN_TOKEN"] = Stack.AdminToken,
-            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
-            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
-            ["USAGE_REFRESH_SECONDS"] = "0",
-        });
-
-    private static async Task<string> AddAccountAsync(HttpClient admin, SimAccount account, int priority)
-    {
-        var response = await admin.PostAsJsonAsync("/admin/accounts", new { authJson = account.AuthJson(), priority });
-        response.EnsureSuccessStatusCode();
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["account"]!["id"]!;
-    }
-
-    private static async Task<string> CreateKeyAsync(HttpClient admin, string name)
-    {
-        var response = await admin.PostAsJsonAsync("/admin/api-keys", new { name });
-        response.EnsureSuccessStatusCode();
-        return (string)(await response.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
     }
 
     /// <summary>Polls /readyz until its body starts with <paramref name="state"/> (the Edge notices a lost or regained stream on its own schedule).</summary>

@@ -46,8 +46,8 @@ public sealed class OpenTelemetryTests
         admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
         var alice = upstream.AddAccount("alice@example.com");
         var bob = upstream.AddAccount("bob@example.com");
-        var aliceId = await AddAccountAsync(admin, alice, priority: 0);
-        var bobId = await AddAccountAsync(admin, bob, priority: 1);
+        var aliceId = await AppProcess.AddAccountAsync(admin, alice, priority: 0);
+        var bobId = await AppProcess.AddAccountAsync(admin, bob, priority: 1);
         var key = (string)(await Json(admin.PostAsJsonAsync("/admin/api-keys", new { name = "otel" })))["secret"]!;
         // Started after the accounts and the key exist: its first view of the pool (awaited by the first request) has them.
         await using var edge = await AppProcess.StartAsync("MultiCodex.Edge", With(telemetry, new()
@@ -163,9 +163,6 @@ public sealed class OpenTelemetryTests
         }
         return settings;
     }
-
-    private static async Task<string> AddAccountAsync(HttpClient admin, SimAccount account, int priority) =>
-        (string)(await Json(admin.PostAsJsonAsync("/admin/accounts", new { authJson = account.AuthJson(), priority })))["account"]!["id"]!;
 
     private static async Task<JsonNode> Json(Task<HttpResponseMessage> sending)
     {

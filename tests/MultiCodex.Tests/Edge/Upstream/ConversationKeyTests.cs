@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using MultiCodex.Edge.V1.Conversations;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
+using MultiCodex.Tests.Keys;
 
 namespace MultiCodex.Tests.Edge.Upstream;
 
@@ -49,8 +50,8 @@ public sealed class ConversationKeyTests : IAsyncLifetime
     public async Task TheSameOpening_UnderTwoApiKeys_GetsTwoKeys()
     {
         await _proxy.AddAccountAsync("keys@example.com");
-        var laptop = await CreateKeyAsync("laptop");
-        var server = await CreateKeyAsync("server");
+        var laptop = (await KeyRequests.CreateKeyAsync(_proxy.Stack.Admin, "laptop")).Secret;
+        var server = (await KeyRequests.CreateKeyAsync(_proxy.Stack.Admin, "server")).Secret;
         const string body = """{"model":"gpt-5.5","input":[{"role":"user","content":"same opening"}]}""";
 
         await PostAsync(body, laptop);
@@ -150,12 +151,6 @@ public sealed class ConversationKeyTests : IAsyncLifetime
 
     private static string CacheKey(RecordedRequest request) => (string)JsonNode.Parse(request.BodyText!)!["prompt_cache_key"]!;
 
-    private async Task<string> CreateKeyAsync(string name)
-    {
-        var created = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name });
-        created.EnsureSuccessStatusCode();
-        return (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
-    }
 
     private async Task PostAsync(string body, string? apiKey = null, string? sessionId = null)
     {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MultiCodex.Simulator;
 using MultiCodex.Tests.Infrastructure;
+using MultiCodex.Tests.Keys;
 
 namespace MultiCodex.Tests.Edge.Upstream;
 
@@ -94,8 +95,8 @@ public sealed class PreviousResponseIdTests : IAsyncLifetime
     public async Task AnotherKeysResponse_IsNotFound()
     {
         await _proxy.AddAccountAsync("prev-keys@example.com");
-        var alice = await CreateKeyAsync("alice");
-        var mallory = await CreateKeyAsync("mallory");
+        var alice = (await KeyRequests.CreateKeyAsync(_proxy.Stack.Admin, "alice")).Secret;
+        var mallory = (await KeyRequests.CreateKeyAsync(_proxy.Stack.Admin, "mallory")).Secret;
         var aliceResponse = (string)(await PostAsync(new { model = "gpt-5.5", input = "alice's secret" }, alice))["id"]!;
 
         var (status, error) = await ErrorAsync(new { model = "gpt-5.5", input = "what did she say?", previous_response_id = aliceResponse }, mallory);
@@ -173,10 +174,4 @@ public sealed class PreviousResponseIdTests : IAsyncLifetime
         return _proxy.Client.SendAsync(request);
     }
 
-    private async Task<string> CreateKeyAsync(string name)
-    {
-        var created = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name });
-        created.EnsureSuccessStatusCode();
-        return (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
-    }
 }

@@ -23,8 +23,7 @@ public sealed class LiveSessionTests
         await using var proxy = await ProxyFixture.StartAsync();
         proxy.Upstream.WebSocketsEnabled = true;
         var (_, accountId) = await proxy.AddAccountAsync("live@example.com");
-        var created = await proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "laptop" });
-        var secret = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        var secret = await proxy.CreateKeyAsync("laptop");
         var before = DateTimeOffset.UtcNow;
         await using var client = await EdgeSocket.ConnectAsync(proxy.Stack.Edge.Url, secret);
 

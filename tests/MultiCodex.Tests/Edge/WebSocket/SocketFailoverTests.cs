@@ -81,8 +81,7 @@ public sealed class SocketFailoverTests
     {
         await using var proxy = await StartAsync();
         await proxy.AddAccountAsync("limits@example.com");
-        var created = await proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "gpt5-only", limits = new { allowedModels = new[] { "gpt-5*" } } });
-        var secret = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        var secret = await proxy.CreateKeyAsync("gpt5-only", new { allowedModels = new[] { "gpt-5*" } });
         await proxy.Stack.Edge.SyncPoolAsync();
         await using var client = await EdgeSocket.ConnectAsync(proxy.Stack.Edge.Url, secret);
 
@@ -105,7 +104,6 @@ public sealed class SocketFailoverTests
 
     private static async Task<string> KeyAsync(ProxyFixture proxy)
     {
-        var created = await proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "failover-" + Guid.NewGuid().ToString("N")[..8] });
-        return (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        return await proxy.CreateKeyAsync("failover-" + Guid.NewGuid().ToString("N")[..8]);
     }
 }

@@ -22,8 +22,7 @@ public sealed class SocketSessionTests : IAsyncLifetime
     {
         _proxy = await ProxyFixture.StartAsync();
         _proxy.Upstream.WebSocketsEnabled = true;
-        var created = await _proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "ws" });
-        _key = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        _key = await _proxy.CreateKeyAsync("ws");
     }
 
     public async Task DisposeAsync() => await _proxy.DisposeAsync();

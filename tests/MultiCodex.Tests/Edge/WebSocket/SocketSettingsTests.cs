@@ -36,8 +36,7 @@ public sealed class SocketSettingsTests
         proxy.Upstream.WebSocketsEnabled = true;
         var (sim, _) = await proxy.AddAccountAsync("age@example.com");
         sim.EnqueueBehavior(ResponseBehavior.Slow(TimeSpan.FromMilliseconds(150))); // ~1.5 s of events
-        var created = await proxy.Stack.Admin.PostAsJsonAsync("/admin/api-keys", new { name = "age" });
-        var key = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["secret"]!;
+        var key = await proxy.CreateKeyAsync("age");
         await using var client = await EdgeSocket.ConnectAsync(proxy.Stack.Edge.Url, key);
 
         var one = await client.AskAsync(EdgeSocket.Create(EdgeSocket.User("One")));
