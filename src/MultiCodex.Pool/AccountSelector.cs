@@ -6,8 +6,13 @@ namespace MultiCodex.Pool;
 public enum SelectionRule { Sticky, Untouched, WeeklyResetSoonest, Priority }
 
 /// <summary>A choice and why it was made.</summary>
-public sealed record Selection(PoolAccount Account, SelectionRule Rule, string Explanation)
+/// <param name="Explain">Writes the explanation; called only when someone asks (the explain header), because a
+/// choice is made on every request and the sentence is read on few.</param>
+public sealed record Selection(PoolAccount Account, SelectionRule Rule, Func<string> Explain)
 {
+    /// <summary>Why this account, in a sentence: the rule, the runners-up, how many were eligible.</summary>
+    public string Explanation => field ??= Explain();
+
     /// <summary>Which meter pays, and the model id to send when it is not the one asked for (the reserve's own).</summary>
     public MeterRoute Route { get; init; } = MeterRoute.Ordinary;
 
@@ -64,11 +69,12 @@ public static class AccountSelector
         if (stickyAccountId is not null && eligible.Find(c => c.Account.Id == stickyAccountId) is { } sticky)
         {
             return new Selection(sticky.Account, SelectionRule.Sticky,
-                $"{sticky.Account.Name} keeps this session (sticky){Via(sticky.Route)}; {eligible.Count} eligible") { Route = sticky.Route };
+                () => $"{sticky.Account.Name} keeps this session (sticky){Via(sticky.Route)}; {eligible.Count} eligible") { Route = sticky.Route };
         }
         eligible.Sort(Compare);
         var chosen = eligible[0];
-        return new Selection(chosen.Account, chosen.Standing.Rule, Explain(chosen, eligible, accounts.Count - eligible.Count)) { Route = chosen.Route };
+        var ineligible = accounts.Count - eligible.Count;
+        return new Selection(chosen.Account, chosen.Standing.Rule, () => Explain(chosen, eligible, ineligible)) { Route = chosen.Route };
     }
 
     /// <summary>Which rule an account falls under for an ordinary request at <paramref name="now"/>: its group in the ordering.</summary>

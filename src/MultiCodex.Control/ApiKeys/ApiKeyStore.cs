@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MultiCodex.Control.Infrastructure.Storage;
 using MultiCodex.Pool.ClientKeys;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Control.ApiKeys;
 
@@ -70,7 +71,7 @@ public sealed class ApiKeyStore
     {
         var secret = SecretPrefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var key = new ApiKeyRecord("key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), name,
-            secret[..8] + "…", HashOf(secret), Time.GetUtcNow()) { Limits = limits ?? KeyLimits.None };
+            secret[..8] + "…", Sha256Hex.Of(secret), Time.GetUtcNow()) { Limits = limits ?? KeyLimits.None };
         return _state.MutateAsync(document =>
             document.Keys.Any(k => string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase))
                 ? (document, ((ApiKeyRecord, string)?)null)
@@ -95,5 +96,4 @@ public sealed class ApiKeyStore
             ? (document with { Keys = document.Keys.Remove(key) }, true)
             : (document, false));
 
-    public static string HashOf(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using MultiCodex.Control.Accounts;
@@ -7,6 +5,7 @@ using MultiCodex.Control.Infrastructure.Grpc;
 using MultiCodex.Control.Tokens;
 using MultiCodex.Control.V1;
 using MultiCodex.Control.WebSocketSessions;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Control.Pool;
 
@@ -58,7 +57,7 @@ internal sealed partial class PoolGrpcService(
             ControlErrors.AccountNotFound(request.AccountId);
         }
         // Only the token the upstream refused is refreshed; one refreshed meanwhile (by another Edge) is simply returned.
-        var refused = HashOf(account.Tokens.AccessToken) == request.RefusedTokenSha256 ? account.Tokens.AccessToken : null;
+        var refused = Sha256Hex.Of(account.Tokens.AccessToken) == request.RefusedTokenSha256 ? account.Tokens.AccessToken : null;
         var outcome = refused is null
             ? new RefreshOutcome(RefreshStatus.AlreadyFresh, account)
             : await refresher.RefreshAsync(account.Id, "unauthorized_recovery", refused);
@@ -89,7 +88,6 @@ internal sealed partial class PoolGrpcService(
     public override Task<GetPoolVersionResponse> GetPoolVersion(GetPoolVersionRequest request, ServerCallContext context) =>
         Task.FromResult(new GetPoolVersionResponse { Epoch = feed.Epoch, Version = feed.Version });
 
-    public static string HashOf(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static partial class Log
     {

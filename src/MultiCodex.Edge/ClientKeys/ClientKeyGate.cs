@@ -1,6 +1,5 @@
-using System.Security.Cryptography;
-using System.Text;
 using MultiCodex.Edge.Pool;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.ClientKeys;
 
@@ -38,7 +37,7 @@ internal sealed partial class ClientKeyGate(PoolView view, PoolWatcher watcher, 
         {
             return new KeyCheck(false, null, "Missing API key: send it as 'Authorization: Bearer <key>'. Keys are created in the MultiCodex dashboard.");
         }
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(authorization[7..].Trim())));
+        var hash = Sha256Hex.Of(authorization[7..].Trim());
         if (digests.TryGetValue(hash, out var name))
         {
             return new KeyCheck(true, name, null, KeyId: hash);

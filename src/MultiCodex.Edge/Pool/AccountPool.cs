@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.Observability;
@@ -60,7 +58,7 @@ internal sealed partial class AccountPool(
         }
         var selection = grant.Selection!;
         return new LeaseResult(new AccountLease($"{identity.Id}-{Interlocked.Increment(ref _leases)}", slot.AccountId, selection.Account.Email,
-            grant.AccessToken, slot.ChatGptAccountId, selection.RuleName, selection.Explanation, selection.Route.Reserve?.Key, selection.Route.UpstreamModel));
+            grant.AccessToken, slot.ChatGptAccountId, selection, selection.Route.Reserve?.Key, selection.Route.UpstreamModel));
     }
 
     public async ValueTask<OutcomeVerdict> CompleteAsync(AccountLease lease, AttemptOutcome outcome, CancellationToken cancellationToken)
@@ -126,7 +124,7 @@ internal sealed partial class AccountPool(
     private static string? SessionKeyOf(string? key) =>
         string.IsNullOrEmpty(key) ? null
         : key.Length <= LongestSessionKey ? key
-        : "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        : "sha256:" + Sha256Hex.Of(key);
 
     private static partial class Log
     {

@@ -55,14 +55,19 @@ public sealed record LeaseRequest(
 /// <param name="AccountEmail">The account's email, for the explain header and the log.</param>
 /// <param name="AccessToken">Sent upstream as <c>Authorization: Bearer</c>; never logged.</param>
 /// <param name="ChatGptAccountId">Sent upstream as <c>ChatGPT-Account-ID</c>.</param>
-/// <param name="Rule">The rule that decided: <c>sticky</c>, <c>untouched</c>, <c>weekly_reset_soonest</c> or <c>priority</c>.</param>
-/// <param name="Explanation">Why this account, in a sentence (the explain header).</param>
+/// <param name="Choice">The selection that granted it: its rule and, when asked for, why (the explain header).</param>
 /// <param name="PaidBy">The model-scoped meter that pays for the attempt (e.g. <c>reserve:gpt-reserve</c>); null when the ordinary meters do.</param>
 /// <param name="UpstreamModel">The model id to send upstream instead of the one asked for (a reserve's own id); null to send it as asked.</param>
 public sealed record AccountLease(
-    string LeaseId, string AccountId, string AccountEmail, string AccessToken, string ChatGptAccountId, string Rule, string Explanation,
+    string LeaseId, string AccountId, string AccountEmail, string AccessToken, string ChatGptAccountId, MultiCodex.Pool.Selection Choice,
     string? PaidBy = null, string? UpstreamModel = null)
 {
+    /// <summary>The rule that decided: <c>sticky</c>, <c>untouched</c>, <c>weekly_reset_soonest</c> or <c>priority</c>.</summary>
+    public string Rule => Choice.RuleName;
+
+    /// <summary>Why this account, in a sentence; written on first use.</summary>
+    public string Explanation => Choice.Explanation;
+
     // The token must not reach a log line through the record's generated ToString.
     public override string ToString() => $"{LeaseId} ({AccountId})";
 }

@@ -17,7 +17,11 @@ internal sealed class LocalEffect<T>(T value, ulong sequence)
 }
 
 /// <summary>An access token Control refreshed for this Edge after a 401.</summary>
-internal sealed record LocalToken(string AccessToken, DateTimeOffset? ExpiresAt);
+internal sealed record LocalToken(string AccessToken, DateTimeOffset? ExpiresAt)
+{
+    // The token must not reach a log line through the record's generated ToString.
+    public override string ToString() => $"a token expiring {ExpiresAt:u}";
+}
 
 /// <summary>
 /// One account on this Edge: what Control's view says, what this Edge knows better for now (its local effects), and

@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grpc.Core;
 using MultiCodex.Control.V1;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.Pool;
 
@@ -31,7 +30,7 @@ public sealed class PoolControlClient(PoolService.PoolServiceClient client, Edge
         var request = new RefreshAccessTokenRequest
         {
             AccountId = accountId,
-            RefusedTokenSha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(refusedToken))),
+            RefusedTokenSha256 = Sha256Hex.Of(refusedToken),
         };
         return await client.RefreshAccessTokenAsync(request, new CallOptions(_headers, cancellationToken: timeout.Token));
     }

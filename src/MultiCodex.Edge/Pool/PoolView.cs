@@ -6,7 +6,11 @@ using ControlV1 = MultiCodex.Control.V1;
 namespace MultiCodex.Edge.Pool;
 
 /// <summary>A lease the view granted, or why none could be.</summary>
-internal readonly record struct LeaseGrant(LeaseSlot? Slot, Selection? Selection, string AccessToken, Unavailability? Unavailable);
+internal readonly record struct LeaseGrant(LeaseSlot? Slot, Selection? Selection, string AccessToken, Unavailability? Unavailable)
+{
+    // The token must not reach a log line through the record's generated ToString.
+    public override string ToString() => Slot is null ? $"no lease ({Unavailable})" : $"lease on {Slot.AccountId}";
+}
 
 /// <summary>
 /// This Edge's copy of the pool: Control's pushed view (accounts, bindings, client-key hashes) with this Edge's

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Grpc.Core;
@@ -6,6 +5,7 @@ using MultiCodex.Control.V1;
 using MultiCodex.Edge.ClientKeys;
 using MultiCodex.Edge.Pool;
 using MultiCodex.Edge.V1.Protocol;
+using MultiCodex.Pool;
 
 namespace MultiCodex.Edge.V1;
 
@@ -31,7 +31,7 @@ public sealed class KeyUsageEndpoint(KeyUsageService.KeyUsageServiceClient contr
             return;
         }
         var secret = http.Request.Headers.Authorization.ToString()[7..].Trim();
-        var request = new GetKeyUsageRequest { KeySha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))) };
+        var request = new GetKeyUsageRequest { KeySha256 = Sha256Hex.Of(secret) };
         var headers = options.AdminToken is { } token ? new Metadata { { "x-admin-token", token } } : [];
         using var timeout = new TimedToken(CallTimeout, time, client.Aborted);
         GetKeyUsageResponse usage;

@@ -91,17 +91,6 @@ public sealed record KeyLimits
         return false;
     }
 
-    /// <summary>The budget of <paramref name="metric"/> per <paramref name="period"/>; 0 when none is set.</summary>
-    public long LimitOf(BudgetMetric metric, BudgetPeriod period) => (metric, period) switch
-    {
-        (BudgetMetric.Requests, BudgetPeriod.Day) => RequestsPerDay,
-        (BudgetMetric.Requests, BudgetPeriod.Week) => RequestsPerWeek,
-        (BudgetMetric.Requests, BudgetPeriod.Month) => RequestsPerMonth,
-        (BudgetMetric.Tokens, BudgetPeriod.Day) => TokensPerDay,
-        (BudgetMetric.Tokens, BudgetPeriod.Week) => TokensPerWeek,
-        _ => TokensPerMonth,
-    };
-
     private static void Add(List<KeyBudget> budgets, BudgetMetric metric, BudgetPeriod period, long limit)
     {
         if (limit > 0)
