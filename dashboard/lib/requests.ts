@@ -1,5 +1,5 @@
 import type { Duration } from "@bufbuild/protobuf/wkt"
-import { timestampFromDate } from "@bufbuild/protobuf/wkt"
+import { durationMs as protobufDurationMs, timestampFromDate } from "@bufbuild/protobuf/wkt"
 
 import type { MessageInitShape } from "@bufbuild/protobuf"
 
@@ -12,7 +12,7 @@ import { describeReason, type Reason } from "@/lib/reasons"
 
 /** A protobuf Duration in milliseconds; undefined when absent. */
 export function durationMs(duration: Duration | undefined): number | undefined {
-  return duration ? Number(duration.seconds) * 1000 + duration.nanos / 1e6 : undefined
+  return duration ? protobufDurationMs(duration) : undefined
 }
 
 /** "850 ms", "2.4 s", "1m 5s"; an em dash when unknown. */

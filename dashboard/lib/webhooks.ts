@@ -1,3 +1,5 @@
+import { durationMs } from "@bufbuild/protobuf/wkt"
+
 import { Event_Type } from "@/lib/gen/multicodex/control/v1/event_pb"
 import type { DeliveryAttempt } from "@/lib/gen/multicodex/control/v1/webhook_service_pb"
 import type { StatusTone } from "@/lib/accounts"
@@ -78,6 +80,6 @@ export function formatAttemptDuration(attempt: DeliveryAttempt): string {
   if (!duration) {
     return "—"
   }
-  const ms = Number(duration.seconds) * 1000 + duration.nanos / 1_000_000
+  const ms = durationMs(duration)
   return ms < 10_000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
 }
