@@ -63,8 +63,8 @@ read -r p f < <(node -e 'try{const r=require(process.argv[1]);console.log(r.numP
 tally vitest "$p" "$f" "$status"
 
 # 3. Browser end-to-end: Debian's chromium driven by playwright-core against the running stack.
-(cd dashboard && node e2e/run.mjs --results "$RESULTS/e2e.json")
-status=$?
+(cd dashboard && node e2e/run.mjs --results "$RESULTS/e2e.json") 2>&1 | tee "$RESULTS/e2e.log"
+status=${PIPESTATUS[0]}
 read -r p f < <(node -e 'try{const r=require(process.argv[1]);console.log(r.passed,r.failed)}catch{console.log(0,0)}' "$RESULTS/e2e.json")
 tally e2e "$p" "$f" "$status"
 
@@ -74,5 +74,21 @@ status=${PIPESTATUS[0]}
 read -r p f < <(sed -nE 's/^bench smoke: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$RESULTS/bench-smoke.log" | tail -1)
 tally "bench smoke" "${p:-0}" "${f:-0}" "$status"
 
+# CI shows only the end of this output: name every failed test here, just above the total.
+if [ "$FAILED" -ne 0 ]; then
+  echo "Failed:"
+  node -e '
+    const fs = require("fs"), dir = process.argv[1]
+    for (const file of fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".trx")) : []) {
+      const trx = fs.readFileSync(`${dir}/${file}`, "utf8")
+      for (const [block] of trx.matchAll(/<UnitTestResult [^>]*outcome="Failed"[\s\S]*?<\/UnitTestResult>/g)) {
+        const message = (block.match(/<Message>([\s\S]*?)<\/Message>/)?.[1] ?? "").split("\n").slice(0, 3).join(" / ")
+        console.log(`  xunit  ${block.match(/testName="([^"]*)"/)[1]}: ${message.slice(0, 400)}`)
+      }
+    }' "$RESULTS/dotnet"
+  node -e 'try{for(const f of require(process.argv[1]).testResults)for(const a of f.assertionResults)if(a.status==="failed")console.log("  vitest  "+a.fullName)}catch{}' "$RESULTS/vitest.json"
+  grep -h '^\s*✖' "$RESULTS/e2e.log" 2>/dev/null | sed -E 's/^\s*/  e2e  /'
+  grep -h '^  FAIL  ' "$RESULTS/bench-smoke.log" 2>/dev/null | sed -E 's/^  FAIL  /  bench  /'
+fi
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
