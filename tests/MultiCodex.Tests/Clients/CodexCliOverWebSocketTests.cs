@@ -93,7 +93,7 @@ public sealed class CodexCliOverWebSocketTests(ITestOutputHelper output)
         Assert.Contains("hit your usage limit. Try again at", result.StdOut + result.StdErr);
         Assert.DoesNotContain("Upgrade", result.StdOut + result.StdErr);
         // … and no retry of the turn: the warmup and the one request, nothing after the 429.
-        Assert.Equal([429, 200], requests.Select(r => (int)r!["statusCode"]!));
+        Assert.Equal([200, 429], requests.Select(r => (int)r!["statusCode"]!).Order());
     }
 
     private static bool HasToolOutput(RecordedFrame frame, string callId) =>
