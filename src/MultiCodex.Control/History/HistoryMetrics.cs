@@ -22,7 +22,7 @@ internal static class HistoryMetrics
         "multicodex.control.history.dropped", "{entry}", "History entries given up on: queue_full, or write_failed after the retries.");
 
     private static readonly Counter<long> Tokens = ControlMeter.Meter.CreateCounter<long>(
-        "multicodex.control.tokens", "{token}", "Tokens of upstream attempts by account (email), client key and type (input, cached_input, output, reasoning).");
+        "multicodex.control.tokens", "{token}", "Tokens of upstream attempts by account id, client key and type (input, cached_input, output, reasoning).");
 
     /// <summary>Creates the unlabelled series and both drop reasons at 0, so a scrape shows them before the first entry.</summary>
     public static void Initialize()
@@ -44,13 +44,13 @@ internal static class HistoryMetrics
 
     public static void DroppedEntries(string reason, int count) => Dropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
-    public static void CountTokens(string account, string key, long input, long cachedInput, long output, long reasoning)
+    public static void CountTokens(string accountId, string key, long input, long cachedInput, long output, long reasoning)
     {
         // Touch every series, zero included, so a rate over cached_input ÷ input exists from the first request.
-        Count(account, key, "input", input);
-        Count(account, key, "cached_input", cachedInput);
-        Count(account, key, "output", output);
-        Count(account, key, "reasoning", reasoning);
+        Count(accountId, key, "input", input);
+        Count(accountId, key, "cached_input", cachedInput);
+        Count(accountId, key, "output", output);
+        Count(accountId, key, "reasoning", reasoning);
     }
 
     private static void Count(string account, string key, string type, long tokens) =>
