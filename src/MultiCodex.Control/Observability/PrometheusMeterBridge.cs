@@ -55,7 +55,7 @@ internal static class PrometheusMeterBridge
     }
 
     /// <summary>The Prometheus name of an instrument: <c>multicodex.control.events</c> counter → <c>multicodex_control_events_total</c>.</summary>
-    public static string PrometheusName(Instrument instrument)
+    private static string PrometheusName(Instrument instrument)
     {
         var name = instrument.Name.Replace('.', '_');
         return IsCounter(instrument) ? name + "_total" : name;
