@@ -86,9 +86,15 @@ async function spendAndLook({ page, stack, screenshot, secret }) {
   ]) {
     await page.setViewportSize(size)
     const overflow = await horizontalOverflow(page)
-    assert.ok(overflow.page <= 0, `the API-keys page is ${overflow.page}px wider than a ${size.width}px window`)
+    assert.ok(
+      overflow.page <= 0,
+      `the API-keys page is ${overflow.page}px wider than a ${size.width}px window`,
+    )
     if (!tableMayScroll) {
-      assert.ok(overflow.table <= 0, `the API-keys table scrolls ${overflow.table}px sideways at ${size.width}px`)
+      assert.ok(
+        overflow.table <= 0,
+        `the API-keys table scrolls ${overflow.table}px sideways at ${size.width}px`,
+      )
     }
   }
   await page.setViewportSize({ width: 1280, height: 800 })
@@ -116,7 +122,9 @@ async function horizontalOverflow(page) {
   const table = page.getByRole("table", { name: "API keys" })
   await table.waitFor()
   return {
-    page: await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth),
+    page: await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    ),
     table: await table.evaluate((element) => {
       const container = element.closest("[data-slot=table-container]")
       return container.scrollWidth - container.clientWidth

@@ -128,7 +128,10 @@ function KeyLimitsCell({ apiKey, now }: { apiKey: ApiKey; now: Date }) {
             <span className={budget.spent ? "font-medium text-destructive" : "tabular-nums"}>
               {budget.text}
               {budget.spent && budget.resetsAt ? (
-                <span className="whitespace-nowrap"> · spent until {formatDateTime(budget.resetsAt, now)}</span>
+                <span className="whitespace-nowrap">
+                  {" "}
+                  · spent until {formatDateTime(budget.resetsAt, now)}
+                </span>
               ) : null}
             </span>
             <Progress
