@@ -42,6 +42,7 @@ public static class ControlApp
         builder.Services.AddPool();
         builder.Services.AddHistory();
         builder.Services.AddApiKeys();
+        builder.Services.AddControlMetrics();
 
         var app = builder.Build();
         app.UseControlSecurity();

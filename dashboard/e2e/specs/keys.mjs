@@ -78,6 +78,26 @@ async function spendAndLook({ page, stack, screenshot, secret }) {
     return (await row.getByTestId("key-requests").textContent()) === "3"
   })
   assert.equal(await row.getByTestId("key-errors").textContent(), "1")
+  // The widest row there is (a spent budget with its reset time) fits a 1280×800 window: no horizontal scrolling,
+  // neither of the page nor of the table in its card. Narrower, the table scrolls in its card, never the page.
+  for (const [size, tableMayScroll] of [
+    [{ width: 1280, height: 800 }, false],
+    [{ width: 1024, height: 768 }, true],
+  ]) {
+    await page.setViewportSize(size)
+    const overflow = await horizontalOverflow(page)
+    assert.ok(
+      overflow.page <= 0,
+      `the API-keys page is ${overflow.page}px wider than a ${size.width}px window`,
+    )
+    if (!tableMayScroll) {
+      assert.ok(
+        overflow.table <= 0,
+        `the API-keys table scrolls ${overflow.table}px sideways at ${size.width}px`,
+      )
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 })
   await screenshot("api-keys-budget-spent")
 
   // Raised to 3 in the Limits dialog, the key gets one more request today.
@@ -95,4 +115,19 @@ async function spendAndLook({ page, stack, screenshot, secret }) {
     return answer.status === 200 ? answer : null
   })
   assert.equal(again.status, 200)
+}
+
+/** How many pixels the page and the API-keys table are wider than what shows of them (0 or less: no scrolling). */
+async function horizontalOverflow(page) {
+  const table = page.getByRole("table", { name: "API keys" })
+  await table.waitFor()
+  return {
+    page: await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    ),
+    table: await table.evaluate((element) => {
+      const container = element.closest("[data-slot=table-container]")
+      return container.scrollWidth - container.clientWidth
+    }),
+  }
 }

@@ -1,23 +1,26 @@
-using Prometheus;
+using System.Diagnostics.Metrics;
+using MultiCodex.Control.Observability;
 
 namespace MultiCodex.Control.Events;
 
-/// <summary>Prometheus counter of published events; every type starts at 0, so graphs show zeros, not gaps.</summary>
+/// <summary>The counter of published events (<see cref="ControlMeter"/>); every type starts at 0, so graphs show zeros, not gaps.</summary>
 internal static class EventMetrics
 {
-    private static readonly Counter Events = Metrics.CreateCounter("multicodex_control_events_total",
-        "Events published, by type (account_blocked, pool_exhausted, …).", "type");
+    private static readonly Counter<long> Events = ControlMeter.Meter.CreateCounter<long>("multicodex.control.events", "{event}",
+        "Events published, by type (account_blocked, pool_exhausted, …).");
 
     /// <summary>Creates every series now (at start), so a scrape shows them before the first event.</summary>
     public static void Initialize()
     {
         foreach (var type in Enum.GetValues<ControlEventType>())
         {
-            Events.WithLabels(LabelOf(type));
+            Count(type, 0);
         }
     }
 
-    public static void Published(ControlEventType type) => Events.WithLabels(LabelOf(type)).Inc();
+    public static void Published(ControlEventType type) => Count(type, 1);
+
+    private static void Count(ControlEventType type, long count) => Events.Add(count, new KeyValuePair<string, object?>("type", LabelOf(type)));
 
     /// <summary>The snake_case name of a type, as in the metric's label: <c>account_blocked</c>.</summary>
     public static string LabelOf(ControlEventType type) => type switch

@@ -5,7 +5,6 @@ internal static class EventsServiceCollectionExtensions
     /// <summary>The event bus, and the detector that turns account state changes into events.</summary>
     public static IServiceCollection AddEvents(this IServiceCollection services)
     {
-        EventMetrics.Initialize();
         return services.AddSingleton<ControlEvents>().AddHostedService<AccountEventDetector>();
     }
 }

@@ -23,10 +23,10 @@ public sealed partial class HistoryWriter(HistoryDatabase database, TimeProvider
     {
         if (_queue.Writer.TryWrite(entry))
         {
-            HistoryMetrics.Queued.Inc();
+            HistoryMetrics.Enqueued();
             return true;
         }
-        HistoryMetrics.Dropped.WithLabels("queue_full").Inc();
+        HistoryMetrics.DroppedEntries("queue_full", 1);
         return false;
     }
 
@@ -68,7 +68,7 @@ public sealed partial class HistoryWriter(HistoryDatabase database, TimeProvider
                 batch.Add(entry);
             }
             var data = batch.Where(e => e is not CommitMarker).ToList();
-            HistoryMetrics.Queued.Dec(data.Count);
+            HistoryMetrics.Dequeued(data.Count);
             var committed = data.Count == 0 || await WriteWithRetriesAsync(connection, data, stoppingToken);
             foreach (var marker in batch.OfType<CommitMarker>())
             {
@@ -85,15 +85,15 @@ public sealed partial class HistoryWriter(HistoryDatabase database, TimeProvider
             try
             {
                 HistoryBatch.Apply(connection, entries);
-                HistoryMetrics.Written.Inc(entries.Count);
+                HistoryMetrics.WroteBatch(entries.Count);
                 return true;
             }
             catch (SqliteException e)
             {
-                HistoryMetrics.WriteFailures.Inc();
+                HistoryMetrics.WriteFailed();
                 if (attempt == RetryDelays.Length || stoppingToken.IsCancellationRequested)
                 {
-                    HistoryMetrics.Dropped.WithLabels("write_failed").Inc(entries.Count);
+                    HistoryMetrics.DroppedEntries("write_failed", entries.Count);
                     Log.GaveUp(logger, entries.Count, attempt + 1, e.Message);
                     return false;
                 }

@@ -1,15 +1,11 @@
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
-using MultiCodex.Control.Accounts;
-using MultiCodex.Control.Pool;
 using MultiCodex.Hosting;
-using OpenTelemetry.Metrics;
 
 namespace MultiCodex.Control.Observability;
 
 /// <summary>
 /// Control's part of OpenTelemetry (off unless <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set): spans only inside a trace
-/// an Edge started, never a trace of its own, and the pool's gauges as metrics.
+/// an Edge started, never a trace of its own, and Control's metrics (<see cref="ControlMeter"/>).
 /// <list type="bullet">
 /// <item>A call that carries W3C trace context gets a server span, a child of the Edge's span that made it (the token
 /// refresh after a 401 carries it natively over gRPC). Calls without it — the Edges' report batches and pool
@@ -30,11 +26,8 @@ internal static class ControlTelemetry
     /// <summary>Turns OpenTelemetry on when it is configured.</summary>
     public static WebApplicationBuilder AddControlTelemetry(this WebApplicationBuilder builder)
     {
-        if (builder.AddMultiCodexTelemetry(new TelemetryPlan("multicodex-control", [Name], [ControlMeter.Name], OpenTelemetrySetup.HasTraceContext)))
-        {
-            builder.Services.AddSingleton<ControlMeter>();
-            builder.Services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInstrumentation(sp => sp.GetRequiredService<ControlMeter>()));
-        }
+        // The meters are the ones /metrics serves too (ControlMeter): one definition of each instrument.
+        builder.AddMultiCodexTelemetry(new TelemetryPlan("multicodex-control", [Name], [ControlMeter.Name], OpenTelemetrySetup.HasTraceContext));
         return builder;
     }
 
@@ -73,28 +66,4 @@ internal static class ControlTelemetry
         span.Stop();
         Activity.Current = current;
     }
-}
-
-/// <summary>The pool's gauges for OpenTelemetry (meter <c>MultiCodex.Control</c>), read when they are exported; the Prometheus ones are ControlMetrics'.</summary>
-internal sealed class ControlMeter : IDisposable
-{
-    public const string Name = ControlTelemetry.Name;
-
-    private readonly Meter _meter = new(Name);
-
-    public ControlMeter(AccountStore store, PoolFeed feed, SessionAffinity sessions, TimeProvider time)
-    {
-        _meter.CreateObservableGauge("multicodex.control.accounts", () => store.All
-            .GroupBy(a => AccountMapper.StateOf(a, time.GetUtcNow()))
-            .Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("multicodex.account.state", StateName(g.Key)))),
-            "{account}", "Accounts by state.");
-        _meter.CreateObservableGauge("multicodex.control.pool.watchers", () => feed.WatcherCount, "{edge}", "Edges following the pool view.");
-        _meter.CreateObservableGauge("multicodex.control.session_bindings", () => sessions.Count, "{session}", "Conversations bound to an account.");
-    }
-
-    public void Dispose() => _meter.Dispose();
-
-    // The names of the Prometheus gauge's state label.
-    private static string StateName(V1.Account.Types.State state) =>
-        state == V1.Account.Types.State.ReauthRequired ? "reauth_required" : state.ToString().ToLowerInvariant();
 }

@@ -159,7 +159,8 @@ public sealed partial class PoolReportIntake(
             }
         }
         var email = account?.Email ?? "";
-        HistoryMetrics.CountTokens(email.Length > 0 ? email : attempt.AccountId, attempt.ClientName, attempt.InputTokens, attempt.CachedInputTokens,
+        // By id, as every account metric: an email is personal data, and a changed one would start a new series.
+        HistoryMetrics.CountTokens(attempt.AccountId, attempt.ClientName, attempt.InputTokens, attempt.CachedInputTokens,
             attempt.OutputTokens, attempt.ReasoningTokens);
         return new AttemptEntry(requestId, Math.Max(1, attempt.Attempt), started, attempt.Endpoint, attempt.Transport, attempt.Model,
             attempt.ClientName, attempt.ClientKeyId, attempt.AccountId, email, attempt.StatusCode, attempt.ErrorCode, blocked, attempt.TimeToFirstByte?.ToTimeSpan(),

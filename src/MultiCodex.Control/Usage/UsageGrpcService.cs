@@ -16,6 +16,9 @@ internal sealed class UsageGrpcService(
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(1);
     private static readonly TimeSpan MaxWindow = TimeSpan.FromDays(366);
 
+    /// <summary>ListUsageHistory without a start_time: the last day (the dashboard's default range), not the whole retention.</summary>
+    public static readonly TimeSpan DefaultHistoryWindow = TimeSpan.FromDays(1);
+
     public override async Task<RefreshUsageResponse> RefreshUsage(RefreshUsageRequest request, ServerCallContext context)
     {
         // Probed side by side: each account is its own upstream call, and an operator waits for the answer.
@@ -38,7 +41,8 @@ internal sealed class UsageGrpcService(
         var response = new ListUsageHistoryResponse();
         // Samples of removed accounts stay in the store until retention drops them, but are not shown.
         var accounts = store.All.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
-        response.Samples.AddRange(history.Samples(NullIfEmpty(request.AccountId), request.StartTime?.ToDateTimeOffset())
+        var since = request.StartTime?.ToDateTimeOffset() ?? time.GetUtcNow() - DefaultHistoryWindow;
+        response.Samples.AddRange(history.Samples(NullIfEmpty(request.AccountId), since)
             .Where(s => accounts.Contains(s.AccountId)).Select(HistoryMapper.ToProto));
         return Task.FromResult(response);
     }

@@ -42,18 +42,34 @@ public sealed class UsageHistory
     public static IEnumerable<UsageSampleEntry> MetersOf(string accountId, AccountUsageSnapshot usage) =>
         usage.Meters.Select(m => new UsageSampleEntry(accountId, usage.ObservedAt, m.Key, m.UsedPercent, m.Window, m.ResetsAt));
 
-    /// <summary>The stored samples, oldest first; of one account or all, since a time or from the start.</summary>
-    public IReadOnlyList<UsageHistorySample> Samples(string? accountId, DateTimeOffset? since)
+    /// <summary>
+    /// One account's samples: a range of the primary key <c>(account_id, time_ms, meter)</c>, already in order. A
+    /// single query with <c>($account = '' OR account_id = $account)</c> would read every account's rows instead.
+    /// </summary>
+    internal const string OneAccountQuery = """
+        SELECT account_id, time_ms, meter, used_percent, window_seconds, reset_ms FROM usage_samples
+        WHERE account_id = $account AND time_ms >= $since
+        ORDER BY time_ms, meter
+        """;
+
+    /// <summary>Every account's samples: a range of <c>usage_samples_by_time</c>.</summary>
+    internal const string AllAccountsQuery = """
+        SELECT account_id, time_ms, meter, used_percent, window_seconds, reset_ms FROM usage_samples
+        WHERE time_ms >= $since
+        ORDER BY time_ms, account_id, meter
+        """;
+
+    /// <summary>The stored samples since a time, oldest first; of one account or all.</summary>
+    public IReadOnlyList<UsageHistorySample> Samples(string? accountId, DateTimeOffset since)
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT account_id, time_ms, meter, used_percent, window_seconds, reset_ms FROM usage_samples
-            WHERE ($account = '' OR account_id = $account) AND time_ms >= $since
-            ORDER BY time_ms, account_id, meter
-            """;
-        command.Parameters.AddWithValue("$account", accountId ?? "");
-        command.Parameters.AddWithValue("$since", since?.ToUnixTimeMilliseconds() ?? long.MinValue);
+        command.CommandText = accountId is null ? AllAccountsQuery : OneAccountQuery;
+        if (accountId is not null)
+        {
+            command.Parameters.AddWithValue("$account", accountId);
+        }
+        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
         using var reader = command.ExecuteReader();
         var samples = new List<UsageHistorySample>();
         while (reader.Read())

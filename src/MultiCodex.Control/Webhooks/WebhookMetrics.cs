@@ -1,28 +1,33 @@
-using Prometheus;
+using System.Diagnostics.Metrics;
+using MultiCodex.Control.Observability;
 
 namespace MultiCodex.Control.Webhooks;
 
-/// <summary>Prometheus counters of webhook deliveries and attempts; every label value starts at 0.</summary>
+/// <summary>Counters of webhook deliveries and attempts (<see cref="ControlMeter"/>); every label value starts at 0.</summary>
 internal static class WebhookMetrics
 {
-    private static readonly Counter Deliveries = Metrics.CreateCounter("multicodex_control_webhook_deliveries_total",
-        "Webhook deliveries by final result: delivered, failed (no attempts left or refused), dropped (queue full or webhook gone).", "result");
+    private static readonly Counter<long> Deliveries = ControlMeter.Meter.CreateCounter<long>("multicodex.control.webhook.deliveries", "{delivery}",
+        "Webhook deliveries by final result: delivered, failed (no attempts left or refused), dropped (queue full or webhook gone).");
 
-    private static readonly Counter Attempts = Metrics.CreateCounter("multicodex_control_webhook_attempts_total",
-        "Webhook delivery attempts, by outcome (success, failure).", "outcome");
+    private static readonly Counter<long> Attempts = ControlMeter.Meter.CreateCounter<long>("multicodex.control.webhook.attempts", "{attempt}",
+        "Webhook delivery attempts, by outcome (success, failure).");
 
     /// <summary>Creates every series now (at start), so a scrape shows them before the first delivery.</summary>
     public static void Initialize()
     {
         foreach (var result in new[] { "delivered", "failed", "dropped" })
         {
-            Deliveries.WithLabels(result);
+            Finished(result, 0);
         }
-        Attempts.WithLabels("success");
-        Attempts.WithLabels("failure");
+        Attempted("success", 0);
+        Attempted("failure", 0);
     }
 
-    public static void Attempted(bool success) => Attempts.WithLabels(success ? "success" : "failure").Inc();
+    public static void Attempted(bool success) => Attempted(success ? "success" : "failure", 1);
 
-    public static void Finished(string result) => Deliveries.WithLabels(result).Inc();
+    public static void Finished(string result) => Finished(result, 1);
+
+    private static void Attempted(string outcome, long count) => Attempts.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+
+    private static void Finished(string result, long count) => Deliveries.Add(count, new KeyValuePair<string, object?>("result", result));
 }

@@ -5,7 +5,6 @@ internal static class WebhooksServiceCollectionExtensions
     /// <summary>The webhook store, the per-webhook delivery workers, the signed sender and its delivery log.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
-        WebhookMetrics.Initialize();
         services.AddSingleton<WebhookStore>();
         services.AddSingleton<DeliveryAttemptLog>();
         services.AddSingleton<WebhookSender>();

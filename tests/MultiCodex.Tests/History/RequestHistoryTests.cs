@@ -120,12 +120,13 @@ public sealed class RequestHistoryTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
         Assert.Equal("invalid_api_key", (string?)JsonNode.Parse(await withoutKey.Content.ReadAsStringAsync())!["error"]!["code"]);
         Assert.Equal(HttpStatusCode.Unauthorized, wrongKey.StatusCode);
-        // Prometheus gets the same counts, so it can compute the hit rate per account and per key.
+        // Prometheus gets the same counts, so it can compute the hit rate per account and per key; accounts by id, never by email.
+        Assert.DoesNotContain("@example.com", metrics, StringComparison.Ordinal);
         Assert.Contains(
-            $"multicodex_control_tokens_total{{account=\"overview-ada@example.com\",key=\"overview-laptop\",type=\"cached_input\"}} {Sum("overview-laptop", Cached)}",
+            $"multicodex_control_tokens_total{{account=\"{accountId}\",key=\"overview-laptop\",type=\"cached_input\"}} {Sum("overview-laptop", Cached)}",
             metrics);
         Assert.Contains(
-            $"multicodex_control_tokens_total{{account=\"overview-ada@example.com\",key=\"overview-laptop\",type=\"input\"}} {Sum("overview-laptop", Input)}",
+            $"multicodex_control_tokens_total{{account=\"{accountId}\",key=\"overview-laptop\",type=\"input\"}} {Sum("overview-laptop", Input)}",
             metrics);
     }
 

@@ -148,6 +148,82 @@ public sealed class OpenTelemetryTests
         }
     }
 
+    [Fact]
+    public async Task OverGrpc_SpansAndMetricsArrive_UnderOtelServiceName_AndTheConfiguredSamplerDecides()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        using var data = new TempDirectory();
+        // traceidratio 1 samples by the trace id alone: the unsampled parent below would be dropped by the default
+        // (parentbased_always_on), so the span arriving shows the sampler variables were read.
+        await using var control = await StartControlAsync(receiver, data.Path, new()
+        {
+            ["OTEL_SERVICE_NAME"] = "pool-control-ci",
+            ["OTEL_TRACES_SAMPLER"] = "traceidratio",
+            ["OTEL_TRACES_SAMPLER_ARG"] = "1",
+        });
+
+        using var traced = await TracedAdminCallAsync(control, sampledParent: false);
+
+        await receiver.WaitForAsync(r => r.Spans.Any(s => s.TraceId == ClientTraceId) && r.Metrics.Any(m => m.Name == "multicodex.control.accounts"),
+            "Control's span and gauges over gRPC", TimeSpan.FromSeconds(30));
+        var span = Assert.Single(receiver.Spans, s => s.TraceId == ClientTraceId);
+        Assert.Equal(("pool-control-ci", ServerKind, ClientSpanId), (span.Service, span.Kind, span.ParentSpanId));
+        Assert.All(receiver.Metrics, m => Assert.Equal("pool-control-ci", m.Service));
+        Assert.All(receiver.Protocols, p => Assert.Equal("grpc", p));
+    }
+
+    [Fact]
+    public async Task SamplerRatioZero_SendsNoSpans_WhileMetricsStillArrive_UnderResourceAttributesServiceName()
+    {
+        await using var receiver = await OtlpReceiver.StartAsync();
+        using var data = new TempDirectory();
+        var control = await StartControlAsync(receiver, data.Path, new()
+        {
+            ["OTEL_RESOURCE_ATTRIBUTES"] = "service.name=pool-control-unsampled,deployment.environment=ci",
+            ["OTEL_TRACES_SAMPLER"] = "traceidratio",
+            ["OTEL_TRACES_SAMPLER_ARG"] = "0",
+        });
+        await using (control)
+        {
+            using var traced = await TracedAdminCallAsync(control, sampledParent: true);
+            await receiver.WaitForAsync(r => r.Metrics.Any(m => m.Name == "multicodex.control.accounts"), "Control's gauges over gRPC", TimeSpan.FromSeconds(30));
+            // A graceful stop flushes every span still batched: after it, whatever was sampled has arrived.
+            control.Terminate();
+            Assert.Equal(0, await control.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        Assert.Empty(receiver.Spans);
+        Assert.All(receiver.Metrics, m => Assert.Equal("pool-control-unsampled", m.Service));
+        Assert.All(receiver.Protocols, p => Assert.Equal("grpc", p));
+    }
+
+    private static Task<AppProcess> StartControlAsync(OtlpReceiver receiver, string dataDir, Dictionary<string, string> telemetry) =>
+        AppProcess.StartAsync("MultiCodex.Control", With(telemetry, new()
+        {
+            ["CONTROL_URL"] = "http://127.0.0.1:0",
+            ["DATA_DIR"] = dataDir,
+            ["ADMIN_TOKEN"] = Stack.AdminToken,
+            ["CHATGPT_BASE_URL"] = "http://127.0.0.1:9/backend-api",
+            ["OAUTH_ISSUER"] = "http://127.0.0.1:9",
+            ["USAGE_REFRESH_SECONDS"] = "0",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
+        }));
+
+    // Control traces only calls that carry trace context (an Edge's); an admin call with a traceparent is one.
+    private static async Task<HttpResponseMessage> TracedAdminCallAsync(AppProcess control, bool sampledParent)
+    {
+        using var admin = new HttpClient(NoTraceContext()) { BaseAddress = control.Url, Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/admin/accounts");
+        request.Headers.Add("x-admin-token", Stack.AdminToken);
+        request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-{(sampledParent ? "01" : "00")}");
+        var response = await admin.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response;
+    }
+
     private static double Sample(string exposition, string series) =>
         exposition.Split('\n').Where(l => l.StartsWith(series + " ", StringComparison.Ordinal))
             .Select(l => double.Parse(l[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(-1).Single();

@@ -16,9 +16,11 @@ import { EditLimitsButton } from "./edit-limits-button"
 import { RevokeKeyButton } from "./revoke-key-button"
 
 /**
- * The keys: name, the secret's first characters (to recognise it), when it was made, its limits with where it
+ * The keys: name with the secret's first characters (to recognise it), when it was made, its limits with where it
  * stands against each budget, its use (requests, errors, tokens, cache hit rate, last use) over the chosen range,
  * and Limits / Revoke. Figures are matched by key id: a new key with a revoked key's name starts from nothing.
+ * Fits a 1280 px window beside the sidebar: long texts wrap, and the less important columns (created, tokens, cache
+ * hit) collapse on narrower screens, where the table scrolls inside its card rather than widening the page.
  */
 export function ApiKeysTable({
   keys,
@@ -34,13 +36,14 @@ export function ApiKeysTable({
         <TableHeader>
           <TableRow>
             <TableHead className="pl-4">Name</TableHead>
-            <TableHead>Key</TableHead>
-            <TableHead>Created</TableHead>
+            <TableHead className="hidden 2xl:table-cell">Created</TableHead>
             <TableHead>Limits</TableHead>
             <TableHead className="text-right">Requests</TableHead>
             <TableHead className="text-right">Errors</TableHead>
-            <TableHead className="hidden text-right md:table-cell">Tokens in (cached) / out</TableHead>
-            <TableHead className="hidden text-right md:table-cell" title="Cached input tokens ÷ input tokens">
+            <TableHead className="hidden text-right whitespace-normal lg:table-cell">
+              Tokens in (cached) / out
+            </TableHead>
+            <TableHead className="hidden text-right xl:table-cell" title="Cached input tokens ÷ input tokens">
               Cache hit
             </TableHead>
             <TableHead>Last used</TableHead>
@@ -56,19 +59,24 @@ export function ApiKeysTable({
             const lastUsed = toDate(figures?.lastRequestTime)
             return (
               <TableRow key={key.id} data-testid="api-key-row">
-                <TableCell className="pl-4 font-medium">{key.name}</TableCell>
-                <TableCell>
-                  <code className="rounded bg-muted px-1.5 py-0.5 font-mono text-xs">
-                    {withEllipsis(key.prefix)}
-                  </code>
+                <TableCell className="min-w-32 pl-4">
+                  <div className="grid justify-items-start gap-1">
+                    <span className="font-medium break-words whitespace-normal">{key.name}</span>
+                    <code
+                      className="rounded bg-muted px-1.5 py-0.5 font-mono text-xs"
+                      title={created ? `Created ${formatDateTime(created, now)}` : undefined}
+                    >
+                      {withEllipsis(key.prefix)}
+                    </code>
+                  </div>
                 </TableCell>
                 <TableCell
-                  className="text-muted-foreground"
+                  className="hidden text-muted-foreground 2xl:table-cell"
                   title={created ? formatDateTime(created, now) : undefined}
                 >
                   {created ? formatRelativeTime(created, now) : "—"}
                 </TableCell>
-                <TableCell className="min-w-48" data-testid="key-limits">
+                <TableCell className="min-w-44 whitespace-normal" data-testid="key-limits">
                   <KeyLimitsCell apiKey={key} now={now} />
                 </TableCell>
                 <TableCell className="text-right tabular-nums" data-testid="key-requests">
@@ -77,21 +85,21 @@ export function ApiKeysTable({
                 <TableCell className="text-right tabular-nums" data-testid="key-errors">
                   {formatCount(figures?.errors ?? 0n)}
                 </TableCell>
-                <TableCell className="hidden text-right tabular-nums md:table-cell" data-testid="key-tokens">
+                <TableCell className="hidden text-right tabular-nums lg:table-cell" data-testid="key-tokens">
                   {formatCount(figures?.inputTokens ?? 0n)} ({formatCount(figures?.cachedInputTokens ?? 0n)})
                   / {formatCount(figures?.outputTokens ?? 0n)}
                 </TableCell>
-                <TableCell className="hidden text-right tabular-nums md:table-cell">
+                <TableCell className="hidden text-right tabular-nums xl:table-cell">
                   {formatRate(figures)}
                 </TableCell>
                 <TableCell
-                  className="text-muted-foreground"
+                  className="min-w-24 text-muted-foreground whitespace-normal"
                   title={lastUsed ? formatDateTime(lastUsed, now) : undefined}
                 >
                   {lastUsed ? formatRelativeTime(lastUsed, now) : "not in this range"}
                 </TableCell>
                 <TableCell className="pr-4 text-right">
-                  <div className="flex justify-end gap-2">
+                  <div className="flex flex-wrap justify-end gap-2">
                     <EditLimitsButton apiKey={key} />
                     <RevokeKeyButton apiKey={key} />
                   </div>
@@ -119,9 +127,12 @@ function KeyLimitsCell({ apiKey, now }: { apiKey: ApiKey; now: Date }) {
           <div key={`${status.metric}-${status.period}`} className="grid gap-0.5" data-testid="key-budget">
             <span className={budget.spent ? "font-medium text-destructive" : "tabular-nums"}>
               {budget.text}
-              {budget.spent && budget.resetsAt
-                ? ` · spent until ${formatDateTime(budget.resetsAt, now)}`
-                : ""}
+              {budget.spent && budget.resetsAt ? (
+                <span className="whitespace-nowrap">
+                  {" "}
+                  · spent until {formatDateTime(budget.resetsAt, now)}
+                </span>
+              ) : null}
             </span>
             <Progress
               value={budget.percent}

@@ -25,7 +25,7 @@ export function ApiKeysView() {
   const usage = new Map((overview.data?.clientKeys ?? []).map((group) => [group.id, group.figures]))
 
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <Card>
         <CardHeader>
           <CardTitle>Create a key</CardTitle>
@@ -49,7 +49,7 @@ export function ApiKeysView() {
           this port, and every request they send uses your accounts. Create a key above to require it.
         </EmptyState>
       ) : (
-        <section className="grid gap-2" aria-label="Keys and their use">
+        <section className="grid grid-cols-1 gap-2" aria-label="Keys and their use">
           <div className="flex flex-wrap items-center justify-between gap-2">
             <p className="text-sm text-muted-foreground">
               Use per key over the last {overviewRanges.find((r) => r.value === range)?.label}. A key holder

@@ -648,7 +648,8 @@ export type ListUsageHistoryRequest = Message<"multicodex.control.v1.ListUsageHi
   accountId: string;
 
   /**
-   * Only samples observed at or after this time; unset for the whole history.
+   * Only samples observed at or after this time; unset for the last 24 hours (the whole retained history can be
+   * asked for with an early time).
    *
    * @generated from field: google.protobuf.Timestamp start_time = 2;
    */
