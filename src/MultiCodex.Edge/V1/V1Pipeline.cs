@@ -70,6 +70,9 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
                 // 4. answer
                 var answer = await dialect.AnswerAsync(request, upstream!, client);
                 trace.Answered(answer.Status, answer.ErrorCode);
+                // The client may already hold the whole answer: a key limited to one request at a time must admit
+                // the next one it sends at once, so the slot frees now, not after the bookkeeping below.
+                pass.Dispose();
                 await client.CompleteAsync();
                 await upstream!.DrainAsync(DrainLimit);
             }

@@ -125,10 +125,7 @@ public sealed class PoolLeasingTests : IAsyncLifetime
         Assert.All(accounts, a => Assert.Equal(16, a.Sim.ResponsesRequestCount));
         // A lease ends just after its client has the whole answer (the Edge drains the upstream connection first).
         var view = _proxy.Stack.Edge.Services.GetRequiredService<PoolView>();
-        for (var i = 0; i < 500 && view.InFlight() > 0; i++)
-        {
-            await Task.Delay(10);
-        }
+        await view.WaitUntilNoLeaseInFlightAsync();
         Assert.Equal(0, view.InFlight());
     }
 

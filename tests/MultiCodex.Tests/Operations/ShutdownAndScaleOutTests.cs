@@ -96,8 +96,12 @@ public sealed class ShutdownAndScaleOutTests
         Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode));
         Assert.Equal(1, a.ResponsesRequestCount);
         Assert.Equal(26, b.CompletedResponseCount);
+        // Each lease ends just after its client has the answer.
+        var secondView = secondEdge.Services.GetRequiredService<PoolView>();
+        await firstView.WaitUntilNoLeaseInFlightAsync();
+        await secondView.WaitUntilNoLeaseInFlightAsync();
         Assert.Equal(0, firstView.InFlight());
-        Assert.Equal(0, secondEdge.Services.GetRequiredService<PoolView>().InFlight());
+        Assert.Equal(0, secondView.InFlight());
     }
 
     [Fact]

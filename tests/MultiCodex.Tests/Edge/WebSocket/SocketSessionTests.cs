@@ -240,10 +240,7 @@ public sealed class SocketSessionTests : IAsyncLifetime
         Assert.Equal(1, view.InFlight());
         await client.DisposeAsync(); // as Codex leaves: no close frame
 
-        for (var i = 0; i < 500 && (view.InFlight() > 0 || _proxy.Upstream.OpenWebSocketCount > 0); i++)
-        {
-            await Task.Delay(10);
-        }
+        await view.WaitUntilNoLeaseInFlightAsync(() => _proxy.Upstream.OpenWebSocketCount == 0);
         Assert.Equal(0, view.InFlight());
         Assert.Equal(0, _proxy.Upstream.OpenWebSocketCount);
         Assert.Null(_proxy.Upstream.WebSocketFrames.All().Single().Outcome); // cut before it could finish
