@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using ControlV1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Edge.Pool;
@@ -15,8 +14,8 @@ namespace MultiCodex.Edge.Pool;
 /// load, thousands of them, so every one outlives the collection that would otherwise reclaim it young. Each is
 /// therefore kept as its encoded bytes, one flat array, rather than as the message (an attempt's rate-limit headers
 /// alone are some thirty objects): the collector copies an array without tracing it, and a collection's pause grows
-/// with the objects it has to trace (bench/results/profile-latest.md, "What survives a collection"). Only the
-/// batch being sent is decoded again.
+/// with the objects it has to trace (bench/results/profile-latest.md, "What survives a collection"). They are sent
+/// as they are kept (<see cref="ReportBatch"/>), never decoded again.
 /// </remarks>
 internal sealed class ReportQueue(int capacity, TimeProvider time)
 {
@@ -113,23 +112,22 @@ internal sealed class ReportQueue(int capacity, TimeProvider time)
     }
 
     /// <summary>The oldest reports (at most <paramref name="max"/>), each with its age now; they stay queued until acknowledged.</summary>
-    public List<ControlV1.PoolReport> Peek(int max)
+    public ReportBatch Peek(int max)
     {
-        Entry[] oldest;
         lock (_gate)
         {
             _urgent = false;
-            oldest = [.. _entries.Take(max)];
+            var batch = new List<ReportBatch.Entry>(Math.Min(max, _entries.Count));
+            foreach (var entry in _entries)
+            {
+                if (batch.Count == max)
+                {
+                    break;
+                }
+                batch.Add(new ReportBatch.Entry(entry.Sequence, entry.Encoded, time.GetElapsedTime(entry.RecordedAt)));
+            }
+            return new ReportBatch(batch);
         }
-        // Decoded outside the lock: requests enqueue meanwhile.
-        var batch = new List<ControlV1.PoolReport>(oldest.Length);
-        foreach (var entry in oldest)
-        {
-            var report = ControlV1.PoolReport.Parser.ParseFrom(entry.Encoded);
-            report.Age = Duration.FromTimeSpan(time.GetElapsedTime(entry.RecordedAt));
-            batch.Add(report);
-        }
-        return batch;
     }
 
     /// <summary>Forgets every report up to <paramref name="sequence"/>: Control has applied them.</summary>
