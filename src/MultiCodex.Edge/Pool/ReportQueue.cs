@@ -14,7 +14,7 @@ namespace MultiCodex.Edge.Pool;
 /// load, thousands of them, so every one outlives the collection that would otherwise reclaim it young. Each is
 /// therefore kept as its encoded bytes, one flat array, rather than as the message (an attempt's rate-limit headers
 /// alone are some thirty objects): the collector copies an array without tracing it, and a collection's pause grows
-/// with the objects it has to trace (bench/results/profile-latest.md, "What survives a collection"). They are sent
+/// with the objects it has to trace (bench/README.md, "What survives a collection"). They are sent
 /// as they are kept (<see cref="ReportBatch"/>), never decoded again.
 /// </remarks>
 internal sealed class ReportQueue(int capacity, TimeProvider time)
