@@ -27,7 +27,8 @@ public sealed record Selection(PoolAccount Account, SelectionRule Rule, Func<str
 }
 
 /// <summary>Why no account could be chosen, and when one will be free again if that is known.</summary>
-public sealed record Unavailability(string Reason, DateTimeOffset? RetryAt);
+/// <param name="FirstFree">The account that is free again first (at <paramref name="RetryAt"/>): whose meters a quota answer shows.</param>
+public sealed record Unavailability(string Reason, DateTimeOffset? RetryAt, PoolAccount? FirstFree = null);
 
 /// <summary>
 /// The seed's selection rules over what is eligible for the requested model (enabled, not re-auth required, not
@@ -100,11 +101,12 @@ public static class AccountSelector
         var reserveModel = MeterRoutes.NamesReserve(accounts, demand.Model);
         // Excluded accounts count too: the caller excluded them because they just hit their quota.
         DateTimeOffset? retryAt = null;
+        PoolAccount? firstFree = null;
         foreach (var account in accounts)
         {
             if (account.Enabled && !account.ReauthRequired && MeterRoutes.FreeAt(account, demand, reserveModel, now) is { } free && (retryAt is null || free < retryAt))
             {
-                retryAt = free;
+                (retryAt, firstFree) = (free, account);
             }
         }
         var at = retryAt?.ToString("u", CultureInfo.InvariantCulture);
@@ -115,7 +117,7 @@ public static class AccountSelector
             : accounts.All(a => !a.Enabled) ? "Every account is disabled."
             : accounts.Where(a => a.Enabled).All(a => a.ReauthRequired) ? "Every enabled account needs a new sign-in."
             : "No account is eligible for this request (all were tried, disabled, or need a new sign-in).";
-        return new Unavailability(reason, retryAt);
+        return new Unavailability(reason, retryAt, firstFree);
     }
 
     private static bool Available(PoolAccount account, IReadOnlySet<string> excluded) =>

@@ -54,7 +54,7 @@ internal sealed partial class AccountPool(
         }
         if (grant.Slot is not { } slot)
         {
-            return new LeaseResult(null, grant.Unavailable!.RetryAt, grant.Unavailable.Reason);
+            return new LeaseResult(null, grant.Unavailable!.RetryAt, grant.Unavailable.Reason, grant.Unavailable.FirstFree);
         }
         var selection = grant.Selection!;
         return new LeaseResult(new AccountLease($"{identity.Id}-{Interlocked.Increment(ref _leases)}", slot.AccountId, selection.Account.Email,

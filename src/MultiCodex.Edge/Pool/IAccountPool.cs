@@ -74,7 +74,8 @@ public sealed record AccountLease(
 
 /// <summary>A lease, or why none could be granted and when one will be.</summary>
 /// <param name="RetryAt">When no account is eligible because of quota blocks: the earliest time one is free again.</param>
-public sealed record LeaseResult(AccountLease? Lease, DateTimeOffset? RetryAt = null, string? UnavailableReason = null);
+/// <param name="FirstFree">The account that is free again at <paramref name="RetryAt"/>: its meters are what a quota answer shows.</param>
+public sealed record LeaseResult(AccountLease? Lease, DateTimeOffset? RetryAt = null, string? UnavailableReason = null, MultiCodex.Pool.PoolAccount? FirstFree = null);
 
 /// <summary>What the pool concluded from an outcome.</summary>
 /// <param name="AccountBlocked">A quota answer: the account is blocked, try another one.</param>

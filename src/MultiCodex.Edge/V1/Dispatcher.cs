@@ -215,6 +215,8 @@ public sealed class Dispatcher(IAccountPool pool, UpstreamClient upstream, EdgeO
         {
             RetryAfter = wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(60),
             ResetsAt = leased.RetryAt,
+            // What the upstream itself would send with its quota answer: the Codex CLI refreshes its limit display from it.
+            UsageHeaders = MultiCodex.Pool.QuotaHeaders.Of(leased.FirstFree, time.GetUtcNow()),
         };
     }
 

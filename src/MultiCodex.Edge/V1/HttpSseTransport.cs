@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using MultiCodex.Edge.V1.Protocol;
@@ -62,9 +61,9 @@ internal sealed class HttpSseTransport(HttpContext http) : IClientTransport
     {
         var response = http.Response;
         response.StatusCode = error.Status;
-        if (error.RetryAfter is { } wait)
+        foreach (var (name, value) in OpenAiErrors.Headers(error))
         {
-            response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, wait.TotalSeconds))).ToString(CultureInfo.InvariantCulture);
+            response.Headers[name] = value;
         }
         using var body = OpenAiErrors.Body(error);
         await WriteJsonAsync(body.Memory);

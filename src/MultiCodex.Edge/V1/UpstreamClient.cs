@@ -69,15 +69,7 @@ public sealed class UpstreamClient : IUpstreamRoute, IDisposable
         };
         message.Content.Headers.ContentType = JsonContentType;
         CopyClientHeaders(clientHeaders, message);
-        if (request.SessionId is { } session)
-        {
-            // A client without session headers: the conversation's key, as the Codex CLI sends it (both, equal).
-            message.Headers.TryAddWithoutValidation("session-id", session);
-            if (!message.Headers.Contains("thread-id"))
-            {
-                message.Headers.TryAddWithoutValidation("thread-id", session);
-            }
-        }
+        AddSession(message, request.SessionId);
         if (routingHint is { } hint)
         {
             message.Headers.TryAddWithoutValidation("x-codex-routing-hint", hint);
@@ -100,10 +92,14 @@ public sealed class UpstreamClient : IUpstreamRoute, IDisposable
         return _invoker.SendAsync(message, cancellationToken);
     }
 
-    /// <summary>The client's headers, the persona and the lease's credentials, on an upstream request built elsewhere (a WebSocket upgrade).</summary>
-    internal void AddHeaders(HttpRequestMessage message, IHeaderDictionary clientHeaders, AccountLease lease)
+    /// <summary>
+    /// The client's headers, the persona, the conversation's <c>session-id</c> (<see cref="UpstreamRequest.SessionId"/>)
+    /// and the lease's credentials, on an upstream request built elsewhere (a WebSocket upgrade).
+    /// </summary>
+    internal void AddHeaders(HttpRequestMessage message, IHeaderDictionary clientHeaders, AccountLease lease, string? sessionId)
     {
         CopyClientHeaders(clientHeaders, message);
+        AddSession(message, sessionId);
         SetCredentials(message, lease);
     }
 
@@ -121,6 +117,20 @@ public sealed class UpstreamClient : IUpstreamRoute, IDisposable
         }
         message.Headers.TryAddWithoutValidation("Authorization", cached.Header);
         message.Headers.TryAddWithoutValidation("ChatGPT-Account-ID", lease.ChatGptAccountId);
+    }
+
+    // A client without session headers: the conversation's key, as the Codex CLI sends it (both, equal).
+    private static void AddSession(HttpRequestMessage message, string? session)
+    {
+        if (session is null)
+        {
+            return;
+        }
+        message.Headers.TryAddWithoutValidation("session-id", session);
+        if (!message.Headers.Contains("thread-id"))
+        {
+            message.Headers.TryAddWithoutValidation("thread-id", session);
+        }
     }
 
     private static void AddPersona(HttpRequestMessage message)

@@ -10,7 +10,7 @@ namespace MultiCodex.Tests.Clients;
 /// <summary>
 /// The real Codex CLI with <c>supports_websockets = true</c> on its MultiCodex provider: a session over the Edge's
 /// Responses WebSocket to the fake backend's, with tool calls, an upstream socket rotated for its age, a quota hit in
-/// the middle of a turn that the user never sees, and the transport turned off.
+/// the middle of a turn that the user never sees, the whole pool at its limit, and the transport turned off.
 /// </summary>
 public sealed class CodexCliOverWebSocketTests(ITestOutputHelper output)
 {
@@ -71,6 +71,29 @@ public sealed class CodexCliOverWebSocketTests(ITestOutputHelper output)
         Assert.True(result.Elapsed < TimeSpan.FromSeconds(20), $"The fallback took {result.Elapsed}."); // refusals other than 426 cost 7 retries
         Assert.Equal(0, proxy.Upstream.WebSocketConnectionCount);
         Assert.NotEmpty(proxy.Upstream.Requests.ForPath("/backend-api/codex/responses", "POST"));
+    }
+
+    [Fact]
+    public async Task WholePoolAtItsLimit_TheCliShowsItsUsageLimitMessage_WithTheResetTime()
+    {
+        await using var proxy = await ProxyFixture.StartAsync();
+        proxy.Upstream.WebSocketsEnabled = true;
+        var (only, _) = await proxy.AddAccountAsync("cli-spent@example.com");
+        only.EnqueueBehavior(ResponseBehavior.UsageLimitReached(TimeSpan.FromHours(2)));
+        using var sandbox = await SandboxAsync(proxy, webSockets: true);
+
+        var result = await CodexCli.ExecAsync(CodexCli.FindBinary(), sandbox, "Anything left?", Env(await KeyAsync(proxy)));
+        Report(proxy, result);
+        await proxy.Stack.Edge.FlushReportsAsync();
+        var requests = (await proxy.Stack.Admin.GetFromJsonAsync<JsonObject>("/admin/requests?transport=websocket"))!["requests"]!.AsArray();
+
+        // The CLI's own usage-limit message, with the time the pool frees up (it reads error.type and resets_at), and
+        // no plan-specific advice (no plan type is sent for a pool) …
+        Assert.True(result.ExitCode != 0, result.ToString());
+        Assert.Contains("hit your usage limit. Try again at", result.StdOut + result.StdErr);
+        Assert.DoesNotContain("Upgrade", result.StdOut + result.StdErr);
+        // … and no retry of the turn: the warmup and the one request, nothing after the 429.
+        Assert.Equal([200, 429], requests.Select(r => (int)r!["statusCode"]!).Order());
     }
 
     private static bool HasToolOutput(RecordedFrame frame, string callId) =>

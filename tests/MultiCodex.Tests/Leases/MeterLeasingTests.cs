@@ -137,6 +137,10 @@ public sealed class MeterLeasingTests : IAsyncLifetime
         Assert.Contains("weekly window resets soonest", ranked.Reason);
         Assert.Equal(HttpStatusCode.TooManyRequests, none.StatusCode);
         Assert.InRange(none.Headers.RetryAfter!.Delta!.Value, TimeSpan.FromDays(1) - TimeSpan.FromSeconds(2), TimeSpan.FromDays(1) + TimeSpan.FromSeconds(2));
+        // The usage headers show the account that frees up first, its one window as the primary (as the upstream sends it).
+        Assert.Equal(("100", "10080", _time.GetUtcNow().AddDays(1).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (Header(none, "x-codex-primary-used-percent"), Header(none, "x-codex-primary-window-minutes"), Header(none, "x-codex-primary-reset-at")));
+        Assert.False(none.Headers.Contains("x-codex-secondary-used-percent"));
         Assert.Equal(0, late.ResponsesRequestCount);
         Assert.Equal("STATE_BLOCKED", (string?)(await _proxy.AccountAsync(lateId))["state"]);
     }
@@ -185,6 +189,8 @@ public sealed class MeterLeasingTests : IAsyncLifetime
         Assert.Equal("model=gpt-reserve", sent.Header("x-codex-routing-hint"));
         Assert.Equal(1, reserve.CompletedResponseCount);
     }
+
+    private static string Header(HttpResponseMessage response, string name) => response.Headers.GetValues(name).Single();
 
     private async Task RefreshAllAsync()
     {

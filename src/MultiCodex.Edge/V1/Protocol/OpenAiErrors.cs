@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -13,6 +14,12 @@ public sealed record ClientError(int Status, string Message, string Type, string
 
     /// <summary>When the quota resets; the Codex CLI reads <c>resets_at</c> to say when (docs/upstream-responses.md §6.1).</summary>
     public DateTimeOffset? ResetsAt { get; init; }
+
+    /// <summary>
+    /// The <c>x-codex-*</c> usage snapshot sent with a quota answer (<see cref="MultiCodex.Pool.QuotaHeaders"/>): HTTP
+    /// response headers, or the <c>headers</c> map of a WebSocket error frame. Empty for any other error.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> UsageHeaders { get; init; } = [];
 
     public static ClientError InvalidRequest(string message, string? param = null, string? code = null) =>
         new(400, message, "invalid_request_error", code, param);
@@ -57,7 +64,28 @@ public static class OpenAiErrors
         writer.WriteEndObject();
     }
 
-    /// <summary><c>{"type":"error","status":N,"error":{…}}</c>: an error on the WebSocket transport (a numeric status, or the Codex CLI waits).</summary>
+    /// <summary>
+    /// The headers an error answer carries besides its body: <c>retry-after</c> (whole seconds, at least 1) when there
+    /// is a wait, then its <see cref="ClientError.UsageHeaders"/>. One list for both transports, so an HTTP answer and a
+    /// WebSocket frame for the same error say the same.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> Headers(ClientError error)
+    {
+        if (error.RetryAfter is { } wait)
+        {
+            yield return new("retry-after", ((long)Math.Ceiling(Math.Max(1, wait.TotalSeconds))).ToString(CultureInfo.InvariantCulture));
+        }
+        foreach (var header in error.UsageHeaders)
+        {
+            yield return header;
+        }
+    }
+
+    /// <summary>
+    /// <c>{"type":"error","status":N,"error":{…},"headers":{…}}</c>: an error on the WebSocket transport (a numeric
+    /// status, or the Codex CLI waits); <c>headers</c>, as the upstream's quota frames carry it, when the error has any
+    /// (<see cref="Headers"/>).
+    /// </summary>
     public static void WriteFrame(Utf8JsonWriter writer, ClientError error)
     {
         writer.WriteStartObject();
@@ -65,6 +93,20 @@ public static class OpenAiErrors
         writer.WriteNumber("status"u8, error.Status);
         writer.WritePropertyName(ErrorName);
         WriteError(writer, error);
+        var headers = false;
+        foreach (var (name, value) in Headers(error))
+        {
+            if (!headers)
+            {
+                writer.WriteStartObject("headers"u8);
+                headers = true;
+            }
+            writer.WriteString(name, value);
+        }
+        if (headers)
+        {
+            writer.WriteEndObject();
+        }
         writer.WriteEndObject();
     }
 

@@ -43,7 +43,7 @@ internal sealed partial class ClientSocket
     private int _turns;
     private volatile bool _closeWhenIdle;
 
-    public ClientSocket(System.Net.WebSockets.WebSocket socket, HttpContext http, string? clientName, SocketServices services)
+    public ClientSocket(System.Net.WebSockets.WebSocket socket, HttpContext http, string? clientName, string clientKeyId, SocketServices services)
     {
         _socket = socket;
         _services = services;
@@ -51,6 +51,7 @@ internal sealed partial class ClientSocket
         _openedAt = services.Time.GetUtcNow();
         Headers = http.Request.Headers;
         ClientName = clientName;
+        ClientKeyId = clientKeyId;
         Transcript = new Transcript(services.Budget, services.Options.MaxRequestBodyBytes);
         Route = services.NewRoute(Transcript, UpstreamHttpHeaders.From(Headers));
     }

@@ -53,7 +53,7 @@ public static class ResponsesWebSocketEndpoint
             DangerousEnableCompression = true,
             DisableServerContextTakeover = true,
         });
-        await new ClientSocket(socket, http, client.ClientName, services).RunAsync();
+        await new ClientSocket(socket, http, client.ClientName, client.ClientKeyId, services).RunAsync();
     }
 
     private static async Task RefuseAsync(HttpContext http, bool enabled)

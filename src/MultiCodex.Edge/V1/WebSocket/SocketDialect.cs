@@ -7,8 +7,8 @@ namespace MultiCodex.Edge.V1.WebSocket;
 
 /// <summary>
 /// <c>response.create</c> frames on a client WebSocket: the Responses dialect over the socket transport.
-/// Step 2 patches the frame as any Responses body and refuses a continuation of a response this socket does not
-/// hold (as the upstream would); step 4 relays every upstream event as it came — unknown ones too — except
+/// Step 2 patches the frame as any Responses body, refuses a continuation of a response this socket does not
+/// hold (as the upstream would) and settles the conversation's key (<see cref="ClientSocket.SettleConversation"/>); step 4 relays every upstream event as it came — unknown ones too — except
 /// <c>response.done</c>, which becomes the <c>response.completed</c> clients wait for, and keeps the transcript: the
 /// output items of a response that ended, so the next request can be rebuilt in full wherever it must go.
 /// </summary>
@@ -32,11 +32,14 @@ internal sealed class SocketDialect : IDialect<SocketRequest>
             output.Dispose();
             return Refuse(ClientError.InvalidRequest($"Previous response with id '{previous}' not found.", "previous_response_id", "previous_response_not_found"));
         }
+        // The conversation: one key, as on HTTP — a client that sends neither key nor session header gets a derived one.
+        var (key, sessionId) = session.SettleConversation(output, facts.PromptCacheKey, facts.Model);
         return ValueTask.FromResult(new Translation<SocketRequest>(new SocketRequest
         {
             Model = facts.Model,
             ClientStreams = true,
-            SessionKey = facts.PromptCacheKey ?? SessionKeys.FromHeaders(client.Headers),
+            SessionKey = key,
+            SessionId = sessionId,
             Body = output,
             RoutingHint = UpstreamRequest.RoutingHintFor(facts.Model, facts.ServiceTier),
             Route = session.Route,

@@ -27,7 +27,7 @@ internal sealed class SocketRequest : UpstreamRequest
     {
         var body = new PooledBuffer(Body.Length + prior.Length + 64);
         Frame.WriteHttpBody(body, prior, dropTurnState);
-        return new UpstreamRequest { Model = Model, ClientStreams = true, SessionKey = SessionKey, Body = body, RoutingHint = RoutingHint };
+        return new UpstreamRequest { Model = Model, ClientStreams = true, SessionKey = SessionKey, SessionId = SessionId, Body = body, RoutingHint = RoutingHint };
     }
 
     public override void Dispose()

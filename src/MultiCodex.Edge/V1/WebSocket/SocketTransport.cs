@@ -26,6 +26,8 @@ internal sealed class SocketTransport(ClientSocket session, PooledBuffer frame, 
 
     public string? ClientName => session.ClientName;
 
+    public string ClientKeyId => session.ClientKeyId;
+
     public CancellationToken Aborted => cancel.Token;
 
     /// <summary>True once the frame that ends the request was queued: a terminal event or an error frame.</summary>

@@ -60,13 +60,16 @@ internal sealed partial class UpstreamSocketDialer : IDisposable
     /// <summary>True while the upstream is known not to take WebSockets: client sockets are then served over HTTP.</summary>
     public bool UpstreamRefusesSockets => _time.GetUtcNow().UtcTicks < Interlocked.Read(ref _refusedUntil);
 
-    /// <summary>Opens a socket for <paramref name="lease"/>; a refusal that says the upstream has no WebSocket is remembered.</summary>
+    /// <summary>
+    /// Opens a socket for <paramref name="lease"/>; a refusal that says the upstream has no WebSocket is remembered.
+    /// <paramref name="sessionId"/> is the conversation's <c>session-id</c> for a client that sent none (as on HTTP).
+    /// </summary>
     /// <exception cref="HttpRequestException">The upstream could not be reached.</exception>
-    public async Task<Dialed> DialAsync(IHeaderDictionary clientHeaders, AccountLease lease, string? routingHint, CancellationToken cancellationToken)
+    public async Task<Dialed> DialAsync(IHeaderDictionary clientHeaders, AccountLease lease, string? routingHint, string? sessionId, CancellationToken cancellationToken)
     {
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
         using var request = new HttpRequestMessage(HttpMethod.Get, _url) { Version = HttpVersion.Version11, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        _upstream.AddHeaders(request, clientHeaders, lease);
+        _upstream.AddHeaders(request, clientHeaders, lease, sessionId);
         foreach (var name in HandshakeHeaders)
         {
             request.Headers.Remove(name);

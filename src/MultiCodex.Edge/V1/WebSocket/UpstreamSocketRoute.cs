@@ -78,7 +78,7 @@ internal sealed partial class UpstreamSocketRoute(
             if (socket is null)
             {
                 var (_, hint) = request.For(lease);
-                var dialed = await dialer.DialAsync(clientHeaders, lease, hint, cancellationToken);
+                var dialed = await dialer.DialAsync(clientHeaders, lease, hint, request.SessionId, cancellationToken);
                 if (dialed.Socket is null)
                 {
                     if (!dialer.UpstreamRefusesSockets)

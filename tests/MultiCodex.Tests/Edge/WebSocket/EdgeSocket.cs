@@ -18,8 +18,11 @@ internal sealed class EdgeSocket(ClientWebSocket socket) : IAsyncDisposable
 
     public ClientWebSocket Socket { get; } = socket;
 
-    /// <summary>Opens a socket on <paramref name="edge"/>; on a refused upgrade the status is returned and the client is null.</summary>
-    public static async Task<(EdgeSocket? Client, int Status)> TryConnectAsync(Uri edge, string? key = null, string session = "thread-1",
+    /// <summary>
+    /// Opens a socket on <paramref name="edge"/>; on a refused upgrade the status is returned and the client is null.
+    /// A null <paramref name="session"/> sends no <c>session-id</c> (a client other than Codex).
+    /// </summary>
+    public static async Task<(EdgeSocket? Client, int Status)> TryConnectAsync(Uri edge, string? key = null, string? session = "thread-1",
         IReadOnlyDictionary<string, string>? headers = null)
     {
         var socket = new ClientWebSocket();
@@ -32,7 +35,10 @@ internal sealed class EdgeSocket(ClientWebSocket socket) : IAsyncDisposable
         socket.Options.SetRequestHeader("OpenAI-Beta", Beta);
         socket.Options.SetRequestHeader("originator", "codex_exec");
         socket.Options.SetRequestHeader("User-Agent", "codex_exec/0.171.0 (Debian 12.0.0; x86_64) (codex_exec; 0.171.0)");
-        socket.Options.SetRequestHeader("session-id", session);
+        if (session is not null)
+        {
+            socket.Options.SetRequestHeader("session-id", session);
+        }
         socket.Options.SetRequestHeader("x-codex-beta-features", "remote_compaction_v2");
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
         {
@@ -52,16 +58,19 @@ internal sealed class EdgeSocket(ClientWebSocket socket) : IAsyncDisposable
         }
     }
 
-    public static async Task<EdgeSocket> ConnectAsync(Uri edge, string? key = null, string session = "thread-1", IReadOnlyDictionary<string, string>? headers = null)
+    public static async Task<EdgeSocket> ConnectAsync(Uri edge, string? key = null, string? session = "thread-1", IReadOnlyDictionary<string, string>? headers = null)
     {
         var (client, status) = await TryConnectAsync(edge, key, session, headers);
         Assert.True(client is not null, $"The upgrade was answered {status}.");
         return client!;
     }
 
-    /// <summary>A codex-like <c>response.create</c>: the base instructions for a warmup, else the given input.</summary>
+    /// <summary>
+    /// A codex-like <c>response.create</c>: the base instructions for a warmup, else the given input. A null
+    /// <paramref name="promptCacheKey"/> leaves the key out (a client other than Codex).
+    /// </summary>
     public static JsonObject Create(JsonArray input, string? previousResponseId = null, bool warmup = false, string model = "gpt-5.5",
-        string promptCacheKey = "thread-1")
+        string? promptCacheKey = "thread-1")
     {
         var frame = new JsonObject
         {
@@ -86,12 +95,17 @@ internal sealed class EdgeSocket(ClientWebSocket socket) : IAsyncDisposable
         frame["parallel_tool_calls"] = false;
         frame["store"] = false;
         frame["include"] = new JsonArray("reasoning.encrypted_content");
-        frame["prompt_cache_key"] = promptCacheKey;
+        if (promptCacheKey is not null)
+        {
+            frame["prompt_cache_key"] = promptCacheKey;
+        }
         if (warmup)
         {
             frame["generate"] = false;
         }
-        frame["client_metadata"] = new JsonObject { ["x-codex-installation-id"] = "install-1", ["thread_id"] = promptCacheKey };
+        frame["client_metadata"] = promptCacheKey is null
+            ? new JsonObject { ["x-codex-installation-id"] = "install-1" }
+            : new JsonObject { ["x-codex-installation-id"] = "install-1", ["thread_id"] = promptCacheKey };
         return frame;
     }
 
