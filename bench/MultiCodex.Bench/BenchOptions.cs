@@ -9,6 +9,9 @@ internal sealed record BenchOptions
 
     /// <summary>Profile the Edge under two loads instead of running the scenarios (Profile/ProfileRun.cs).</summary>
     public bool Profile { get; init; }
+
+    /// <summary>Start the stack, print a wrk command per route and the pids, and keep it up until Enter (ServeMode.cs).</summary>
+    public bool Serve { get; init; }
     public int Rounds { get; init; } = 5;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
@@ -30,7 +33,7 @@ internal sealed record BenchOptions
 
     public string BenchDir => Path.Combine(RepoRoot, "bench");
 
-    public string RunDir => Path.Combine(RepoRoot, "artifacts", Smoke ? "bench-smoke" : Profile ? "bench-profile" : "bench-run");
+    public string RunDir => Path.Combine(RepoRoot, "artifacts", Smoke ? "bench-smoke" : Profile ? "bench-profile" : Serve ? "bench-serve" : "bench-run");
 
     /// <summary>Where bench/run.sh installs dotnet-counters and dotnet-trace (never globally).</summary>
     public string ToolsDir => Path.Combine(RepoRoot, "artifacts", "tools");
@@ -40,9 +43,10 @@ internal sealed record BenchOptions
         var repo = Path.GetFullPath(args.Text("--repo", Directory.GetCurrentDirectory()));
         var smoke = args.Flag("--smoke");
         var profile = args.Flag("--profile");
-        if (smoke && profile)
+        var serve = args.Flag("--serve");
+        if ((smoke ? 1 : 0) + (profile ? 1 : 0) + (serve ? 1 : 0) > 1)
         {
-            throw new ArgumentException("--smoke and --profile are separate modes: give one");
+            throw new ArgumentException("--smoke, --profile and --serve are separate modes: give one");
         }
         var defaults = new BenchOptions { RepoRoot = repo, OutDir = "" };
         var scenarios = args.Text("--scenarios", string.Join(',', AllScenarios)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -55,6 +59,7 @@ internal sealed record BenchOptions
             OutDir = Path.GetFullPath(args.Text("--out", Path.Combine(repo, "bench", "results"))),
             Smoke = smoke,
             Profile = profile,
+            Serve = serve,
             Rounds = Positive(args, "--rounds", defaults.Rounds),
             // A profile wants enough samples per load: a longer run than one measurement of the benchmark.
             Duration = TimeSpan.FromSeconds(Positive(args, "--duration", profile ? 15 : (int)defaults.Duration.TotalSeconds)),

@@ -51,6 +51,11 @@ internal static class Harness
             return await ProfileRun.RunAsync(context, machine);
         }
 
+        if (options.Serve)
+        {
+            return await ServeMode.RunAsync(context);
+        }
+
         if (options.Smoke)
         {
             var checks = new SmokeChecks();

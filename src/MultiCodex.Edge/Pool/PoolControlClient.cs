@@ -8,7 +8,7 @@ namespace MultiCodex.Edge.Pool;
 /// The Edge's calls to Control's PoolService over native gRPC (h2c), each with the admin token. No retries here: the
 /// callers keep their own state (the watcher reconnects, the sender redelivers) and never make a client wait for them.
 /// </summary>
-public sealed class PoolControlClient(PoolService.PoolServiceClient client, EdgeOptions options, TimeProvider time)
+public sealed class PoolControlClient(PoolService.PoolServiceClient client, EncodedReportsClient reports, EdgeOptions options, TimeProvider time)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
@@ -18,10 +18,11 @@ public sealed class PoolControlClient(PoolService.PoolServiceClient client, Edge
     public AsyncServerStreamingCall<WatchPoolResponse> Watch(string edgeId, CancellationToken cancellationToken) =>
         client.WatchPool(new WatchPoolRequest { EdgeId = edgeId }, new CallOptions(_headers, cancellationToken: cancellationToken));
 
-    public async Task<ReportOutcomesResponse> ReportAsync(ReportOutcomesRequest request, CancellationToken cancellationToken)
+    /// <summary>Delivers a batch of reports: an encoded <see cref="ReportOutcomesRequest"/> (<see cref="ReportBatch.Encode"/>).</summary>
+    public async Task<ReportOutcomesResponse> ReportAsync(byte[] request, CancellationToken cancellationToken)
     {
         using var timeout = Timeout(cancellationToken);
-        return await client.ReportOutcomesAsync(request, new CallOptions(_headers, cancellationToken: timeout.Token));
+        return await reports.ReportOutcomesAsync(request, new CallOptions(_headers, cancellationToken: timeout.Token));
     }
 
     public async Task<RefreshAccessTokenResponse> RefreshAccessTokenAsync(string accountId, string refusedToken, CancellationToken cancellationToken)

@@ -20,13 +20,10 @@ internal static class PoolServiceCollectionExtensions
         services.AddGrpcClient<PoolService.PoolServiceClient>(o => o.Address = options.ControlUrl)
             // The first view carries every session binding; it may be larger than gRPC's 4 MB default.
             .ConfigureChannel(channel => channel.MaxReceiveMessageSize = null)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                KeepAlivePingDelay = TimeSpan.FromSeconds(15),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-                EnableMultipleHttp2Connections = true,
-            });
+            .ConfigurePrimaryHttpMessageHandler(PingingHandler);
+        // The reports go out already encoded (ReportBatch), on a client of their own.
+        services.AddGrpcClient<EncodedReportsClient>(o => o.Address = options.ControlUrl)
+            .ConfigurePrimaryHttpMessageHandler(PingingHandler);
         services.AddSingleton<PoolControlClient>();
         services.AddSingleton<EdgeIdentity>();
         services.AddSingleton(sp => new ReportQueue(options.ReportQueueCapacity, sp.GetRequiredService<TimeProvider>()));
@@ -37,4 +34,12 @@ internal static class PoolServiceCollectionExtensions
         services.AddSingleton<IAccountPool>(sp => sp.GetRequiredService<AccountPool>());
         return services;
     }
+
+    private static SocketsHttpHandler PingingHandler() => new()
+    {
+        KeepAlivePingDelay = TimeSpan.FromSeconds(15),
+        KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+        KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+        EnableMultipleHttp2Connections = true,
+    };
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Google.Protobuf;
 using ControlV1 = MultiCodex.Control.V1;
 
 namespace MultiCodex.Edge.Pool;
@@ -8,6 +9,14 @@ namespace MultiCodex.Edge.Pool;
 /// when Control stays away long enough to fill it, the oldest report is dropped and counted (a metric and one
 /// warning) rather than the Edge's memory growing without end.
 /// </summary>
+/// <remarks>
+/// A report waits here at least one batch interval, and as long as Control takes to acknowledge its batch: under
+/// load, thousands of them, so every one outlives the collection that would otherwise reclaim it young. Each is
+/// therefore kept as its encoded bytes, one flat array, rather than as the message (an attempt's rate-limit headers
+/// alone are some thirty objects): the collector copies an array without tracing it, and a collection's pause grows
+/// with the objects it has to trace (bench/README.md, "What survives a collection"). They are sent
+/// as they are kept (<see cref="ReportBatch"/>), never decoded again.
+/// </remarks>
 internal sealed class ReportQueue(int capacity, TimeProvider time)
 {
     private readonly Queue<Entry> _entries = new();
@@ -63,7 +72,7 @@ internal sealed class ReportQueue(int capacity, TimeProvider time)
                 _entries.Dequeue();
                 overflowed = Interlocked.Increment(ref _dropped) == 1;
             }
-            _entries.Enqueue(new Entry(report, recordedAt));
+            _entries.Enqueue(new Entry(sequence, report.ToByteArray(), recordedAt));
             _urgent |= urgent;
         }
         _signal.Writer.TryWrite(true);
@@ -103,22 +112,21 @@ internal sealed class ReportQueue(int capacity, TimeProvider time)
     }
 
     /// <summary>The oldest reports (at most <paramref name="max"/>), each with its age now; they stay queued until acknowledged.</summary>
-    public List<ControlV1.PoolReport> Peek(int max)
+    public ReportBatch Peek(int max)
     {
         lock (_gate)
         {
             _urgent = false;
-            var batch = new List<ControlV1.PoolReport>(Math.Min(max, _entries.Count));
+            var batch = new List<ReportBatch.Entry>(Math.Min(max, _entries.Count));
             foreach (var entry in _entries)
             {
                 if (batch.Count == max)
                 {
                     break;
                 }
-                entry.Report.Age = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(time.GetElapsedTime(entry.RecordedAt));
-                batch.Add(entry.Report);
+                batch.Add(new ReportBatch.Entry(entry.Sequence, entry.Encoded, time.GetElapsedTime(entry.RecordedAt)));
             }
-            return batch;
+            return new ReportBatch(batch);
         }
     }
 
@@ -127,12 +135,12 @@ internal sealed class ReportQueue(int capacity, TimeProvider time)
     {
         lock (_gate)
         {
-            while (_entries.TryPeek(out var head) && head.Report.Sequence <= sequence)
+            while (_entries.TryPeek(out var head) && head.Sequence <= sequence)
             {
                 _entries.Dequeue();
             }
         }
     }
 
-    private readonly record struct Entry(ControlV1.PoolReport Report, long RecordedAt);
+    private readonly record struct Entry(ulong Sequence, byte[] Encoded, long RecordedAt);
 }

@@ -87,11 +87,9 @@ internal sealed partial class ReportSender(
             {
                 return true;
             }
-            var request = new ReportOutcomesRequest { EdgeId = identity.Id };
-            request.Reports.AddRange(batch);
             try
             {
-                var reply = await control.ReportAsync(request, cancellationToken);
+                var reply = await control.ReportAsync(batch.Encode(identity.Id), cancellationToken);
                 queue.RemoveThrough(reply.AppliedThrough);
                 view.Acknowledged(reply.AppliedThrough, reply.Epoch, reply.Version);
                 if (_failures > 0)
@@ -107,8 +105,8 @@ internal sealed partial class ReportSender(
                 // can never fit is given up rather than blocking every report behind it.
                 if (_batchSize == 1)
                 {
-                    queue.RemoveThrough(batch[0].Sequence);
-                    Log.TooLarge(logger, batch[0].Sequence);
+                    queue.RemoveThrough(batch.FirstSequence);
+                    Log.TooLarge(logger, batch.FirstSequence);
                 }
                 _batchSize = Math.Max(1, _batchSize / 2);
                 return true;
