@@ -3,7 +3,7 @@ using MultiCodex.Edge.Pool;
 namespace MultiCodex.Tests.Infrastructure;
 
 /// <summary>Waits on an Edge's pool view that have no event to await.</summary>
-public static class PoolViewWaits
+internal static class PoolViewWaits
 {
     /// <summary>
     /// Waits, at most 15 s, until no lease of <paramref name="view"/> is in flight (and <paramref name="alsoDone"/>
