@@ -103,8 +103,8 @@ public sealed class KeyLedger(TimeProvider time)
         }
     }
 
-    /// <summary>An admitted request ended: its concurrency slot is free (its count, if reported, stays until Control has it).</summary>
-    public void Release(ClientKey key, string requestId)
+    /// <summary>An admitted request's answer is written: its concurrency slot is free (call once per admitted request).</summary>
+    public void FreeSlot(ClientKey key)
     {
         lock (_gate)
         {
@@ -116,6 +116,14 @@ public sealed class KeyLedger(TimeProvider time)
             {
                 _inFlight.Remove(key.Id);
             }
+        }
+    }
+
+    /// <summary>An admitted request ended: if it was never answered and reported, it no longer counts (a reported count stays until Control has it).</summary>
+    public void Settle(string requestId)
+    {
+        lock (_gate)
+        {
             if (_admitted.Remove(requestId, out var admitted))
             {
                 Count(admitted, requests: -1, tokens: 0); // never answered: nothing was reported

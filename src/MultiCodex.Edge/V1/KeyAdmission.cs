@@ -87,23 +87,40 @@ public sealed class KeyAdmission(KeyLedger ledger, TimeProvider time)
     }
 }
 
-/// <summary>What the admit step decided: a refusal to answer, or a request that holds its key's slot until disposed.</summary>
+/// <summary>
+/// What the admit step decided: a refusal to answer, or a request that holds its key's concurrency slot until its
+/// answer is written (<see cref="FreeSlot"/>) and its budget count until it is settled (<see cref="Dispose"/>).
+/// </summary>
 public sealed class KeyPass(KeyLedger? ledger, ClientKey? key, string? requestId, ClientError? refusal) : IDisposable
 {
     /// <summary>A request of an open /v1 (no key): nothing to hold.</summary>
     public static readonly KeyPass Open = new(null, null, null, null);
 
+    private int _slotFreed;
     private int _disposed;
 
     /// <summary>The error to answer with; null when the request is admitted.</summary>
     public ClientError? Refusal => refusal;
 
-    /// <summary>Frees the concurrency slot (once).</summary>
+    /// <summary>
+    /// Frees the concurrency slot (once): the client may already hold the whole answer and send its next request at
+    /// once, before the request's bookkeeping ends.
+    /// </summary>
+    public void FreeSlot()
+    {
+        if (ledger is not null && Interlocked.Exchange(ref _slotFreed, 1) == 0)
+        {
+            ledger.FreeSlot(key!);
+        }
+    }
+
+    /// <summary>Frees the slot if still held and settles the request's count (once): after its outcome is reported.</summary>
     public void Dispose()
     {
         if (ledger is not null && Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            ledger.Release(key!, requestId!);
+            FreeSlot();
+            ledger.Settle(requestId!);
         }
     }
 }

@@ -72,7 +72,7 @@ public sealed class V1Pipeline(Dispatcher dispatcher, RequestRecorder recorder, 
                 trace.Answered(answer.Status, answer.ErrorCode);
                 // The client may already hold the whole answer: a key limited to one request at a time must admit
                 // the next one it sends at once, so the slot frees now, not after the bookkeeping below.
-                pass.Dispose();
+                pass.FreeSlot();
                 await client.CompleteAsync();
                 await upstream!.DrainAsync(DrainLimit);
             }
