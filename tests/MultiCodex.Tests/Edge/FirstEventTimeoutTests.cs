@@ -23,6 +23,7 @@ public sealed class FirstEventTimeoutTests
         await using var edge = await EdgeHost.StartAsync(proxy.Stack.Control.Url, Stack.AdminToken,
             settings: new Dictionary<string, string?>(OneSecond) { ["CHATGPT_BASE_URL"] = stalling.BackendBaseUrl });
         var (sim, id) = await proxy.AddAccountAsync("slow-start@example.com");
+        await edge.SyncPoolAsync(); // this Edge, not only the fixture's, knows the account
 
         var clock = Stopwatch.StartNew();
         var response = await edge.Http.PostAsJsonAsync("/v1/responses", new { model = "gpt-5.5", input = "hello" });
@@ -45,6 +46,7 @@ public sealed class FirstEventTimeoutTests
             settings: new Dictionary<string, string?>(OneSecond) { ["CHATGPT_BASE_URL"] = stalling.BackendBaseUrl });
         var (_, first) = await proxy.AddAccountAsync("mute-1@example.com");
         var (_, second) = await proxy.AddAccountAsync("mute-2@example.com");
+        await edge.SyncPoolAsync();
 
         var clock = Stopwatch.StartNew();
         var response = await edge.Http.PostAsJsonAsync("/v1/responses", new { model = "gpt-5.5", input = "anyone?", stream = true });

@@ -40,6 +40,7 @@ public sealed class HostNameTests
         using var data = new TempDirectory();
         await using var control = await ControlHost.StartAsync(data.Path);
         await using var edge = await EdgeHost.StartAsync(control.Url);
+        await edge.SyncPoolAsync(); // ready means the Edge has its first view of the pool
 
         var healthz = await RawHttp.SendAsync(edge.Url, Raw.Request("GET", "/healthz", [], null, "10.1.2.3:4010"));
         var readyz = await RawHttp.SendAsync(edge.Url, Raw.Request("GET", "/readyz", [], null, "pod-7.internal:4010"));
