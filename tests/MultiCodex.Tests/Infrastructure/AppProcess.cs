@@ -42,32 +42,38 @@ public sealed partial class AppProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts Control on a free port with its data in <paramref name="dataDir"/>.</summary>
-    public static Task<AppProcess> StartControlAsync(string dataDir, string adminToken) =>
-        StartAsync("MultiCodex.Control", new()
-        {
-            ["CONTROL_URL"] = "http://127.0.0.1:0",
-            ["DATA_DIR"] = dataDir,
-            ["ADMIN_TOKEN"] = adminToken,
-            ["CHATGPT_BASE_URL"] = "http://127.0.0.1:9/backend-api",
-            ["OAUTH_ISSUER"] = "http://127.0.0.1:9",
-            ["USAGE_REFRESH_SECONDS"] = "0",
-        });
+    /// <summary>
+    /// Starts Control on a free port with its data in <paramref name="dataDir"/>, its upstream unreachable; settings in
+    /// <paramref name="more"/> are added or replace the defaults.
+    /// </summary>
+    public static Task<AppProcess> StartControlAsync(string dataDir, string adminToken, Dictionary<string, string>? more = null) =>
+        StartAsync("MultiCodex.Control", ControlSettings(dataDir, adminToken, "http://127.0.0.1:9/backend-api", "http://127.0.0.1:9", 0, more));
 
     /// <summary>
-    /// Starts Control in front of the fake ChatGPT backend on <paramref name="port"/>, so that a restart on the same
-    /// port and data folder is the same Control to its Edges.
+    /// Starts Control in front of the fake ChatGPT backend on <paramref name="port"/> (0: a free one), so that a restart
+    /// on the same port and data folder is the same Control to its Edges; settings in <paramref name="more"/> are added
+    /// or replace the defaults.
     /// </summary>
-    public static Task<AppProcess> StartControlAsync(MultiCodex.Simulator.FakeChatGpt upstream, string dataDir, int port) =>
-        StartAsync("MultiCodex.Control", new()
+    public static Task<AppProcess> StartControlAsync(MultiCodex.Simulator.FakeChatGpt upstream, string dataDir, int port = 0, Dictionary<string, string>? more = null) =>
+        StartAsync("MultiCodex.Control", ControlSettings(dataDir, Stack.AdminToken, upstream.BackendBaseUrl, upstream.IssuerUrl, port, more));
+
+    private static Dictionary<string, string> ControlSettings(string dataDir, string adminToken, string backend, string issuer, int port, Dictionary<string, string>? more)
+    {
+        var settings = new Dictionary<string, string>
         {
             ["CONTROL_URL"] = $"http://127.0.0.1:{port}",
             ["DATA_DIR"] = dataDir,
-            ["ADMIN_TOKEN"] = Stack.AdminToken,
-            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
-            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
+            ["ADMIN_TOKEN"] = adminToken,
+            ["CHATGPT_BASE_URL"] = backend,
+            ["OAUTH_ISSUER"] = issuer,
             ["USAGE_REFRESH_SECONDS"] = "0",
-        });
+        };
+        foreach (var (name, value) in more ?? [])
+        {
+            settings[name] = value;
+        }
+        return settings;
+    }
 
     /// <summary>Adds a Simulator account through <c>POST /admin/accounts</c>; returns its id.</summary>
     public static async Task<string> AddAccountAsync(HttpClient admin, MultiCodex.Simulator.SimAccount account, int priority)

@@ -16,14 +16,8 @@ public sealed class ControlMetricsTests
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var upstream = await FakeChatGpt.StartAsync();
         using var data = new TempDirectory();
-        await using var control = await AppProcess.StartAsync("MultiCodex.Control", new()
+        await using var control = await AppProcess.StartControlAsync(upstream, data.Path, more: new()
         {
-            ["CONTROL_URL"] = "http://127.0.0.1:0",
-            ["DATA_DIR"] = data.Path,
-            ["ADMIN_TOKEN"] = Stack.AdminToken,
-            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
-            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
-            ["USAGE_REFRESH_SECONDS"] = "0",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString(),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",

@@ -22,15 +22,7 @@ public sealed partial class GrafanaDashboardTests
         var queried = QueriedMetrics(await File.ReadAllTextAsync(RepoFile("deploy", "grafana", "multicodex.json")));
         await using var upstream = await FakeChatGpt.StartAsync();
         using var data = new TempDirectory();
-        await using var control = await AppProcess.StartAsync("MultiCodex.Control", new()
-        {
-            ["CONTROL_URL"] = "http://127.0.0.1:0",
-            ["DATA_DIR"] = data.Path,
-            ["ADMIN_TOKEN"] = Stack.AdminToken,
-            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
-            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
-            ["USAGE_REFRESH_SECONDS"] = "0",
-        });
+        await using var control = await AppProcess.StartControlAsync(upstream, data.Path);
         await using var edge = await AppProcess.StartAsync("MultiCodex.Edge", new()
         {
             ["PORT"] = "0",

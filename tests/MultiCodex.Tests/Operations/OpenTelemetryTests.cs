@@ -33,15 +33,7 @@ public sealed class OpenTelemetryTests
             ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "300",
         };
-        await using var control = await AppProcess.StartAsync("MultiCodex.Control", With(telemetry, new()
-        {
-            ["CONTROL_URL"] = "http://127.0.0.1:0",
-            ["DATA_DIR"] = data.Path,
-            ["ADMIN_TOKEN"] = Stack.AdminToken,
-            ["CHATGPT_BASE_URL"] = upstream.BackendBaseUrl,
-            ["OAUTH_ISSUER"] = upstream.IssuerUrl,
-            ["USAGE_REFRESH_SECONDS"] = "0",
-        }));
+        await using var control = await AppProcess.StartControlAsync(upstream, data.Path, more: telemetry);
         using var admin = new HttpClient(NoTraceContext()) { BaseAddress = control.Url, Timeout = TimeSpan.FromSeconds(30) };
         admin.DefaultRequestHeaders.Add("x-admin-token", Stack.AdminToken);
         var alice = upstream.AddAccount("alice@example.com");
@@ -198,14 +190,8 @@ public sealed class OpenTelemetryTests
     }
 
     private static Task<AppProcess> StartControlAsync(OtlpReceiver receiver, string dataDir, Dictionary<string, string> telemetry) =>
-        AppProcess.StartAsync("MultiCodex.Control", With(telemetry, new()
+        AppProcess.StartControlAsync(dataDir, Stack.AdminToken, With(telemetry, new()
         {
-            ["CONTROL_URL"] = "http://127.0.0.1:0",
-            ["DATA_DIR"] = dataDir,
-            ["ADMIN_TOKEN"] = Stack.AdminToken,
-            ["CHATGPT_BASE_URL"] = "http://127.0.0.1:9/backend-api",
-            ["OAUTH_ISSUER"] = "http://127.0.0.1:9",
-            ["USAGE_REFRESH_SECONDS"] = "0",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint.ToString(),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
